@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The whole test suite: builds the solution and runs every test project.
+# PostgreSQL tests start their own throwaway cluster from the installed server binaries (see tests/SeedGrains.Postgres.Tests).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+log=$(mktemp)
+set +e
+dotnet test SeedGrains.sln -c Release --logger "console;verbosity=normal" 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+set -e
+# One plain closing line for the whole suite: "N passed, N failed, N skipped".
+awk '/^(Passed!|Failed!) +- Failed: /{gsub(",","");f+=$4;p+=$6;s+=$8} END{printf "tests: %d passed, %d failed, %d skipped\n",p,f,s}' "$log"
+rm -f "$log"
+exit $rc
