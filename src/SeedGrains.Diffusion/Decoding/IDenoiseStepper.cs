@@ -1,0 +1,34 @@
+namespace SeedGrains.Diffusion.Decoding;
+
+/// <summary>
+/// One denoising step for a batch of independent rows — the building block the service's model worker
+/// calls once per batch. Each row is a token window; positions holding <see cref="SpecialTokenIds.Mask"/>
+/// are still to be filled. The stepper never changes an unmasked position.
+/// </summary>
+public interface IDenoiseStepper
+{
+    /// <summary>Ids of mask, pad and end tokens of the loaded model's vocabulary.</summary>
+    SpecialTokenIds Specials { get; }
+
+    /// <summary>Longest window (tokens) a row may have.</summary>
+    int MaxWindow { get; }
+
+    /// <summary>Runs one batched forward and returns, per request and in order, the positions it commits.</summary>
+    IReadOnlyList<DenoiseStepResult> Step(IReadOnlyList<DenoiseStepRequest> batch, CancellationToken cancellationToken = default);
+}
+
+/// <summary>One row: the window, how to choose commits, and the randomness for sampling.</summary>
+/// <param name="Tokens">Token ids of the window; the mask id marks positions to fill.</param>
+/// <param name="Policy">How many / which masked positions to commit this step.</param>
+/// <param name="Seed">Seed for sampling; the same request and seed give the same commits.</param>
+/// <param name="StepsLeft">Steps the caller still allows for this row (top-k policies spread the masks over them).</param>
+public sealed record DenoiseStepRequest(int[] Tokens, CommitPolicy Policy, ulong Seed = 0, int StepsLeft = 1);
+
+/// <summary>Commits for one row (positions index into the request's window).</summary>
+public sealed record DenoiseStepResult(IReadOnlyList<TokenCommit> Commits);
+
+/// <summary>A position filled with a token, and the model's probability for it.</summary>
+public readonly record struct TokenCommit(int Position, int Token, float Confidence);
+
+/// <summary>Special token ids the samplers and the session grain need.</summary>
+public sealed record SpecialTokenIds(int Mask, int Pad, int End);
