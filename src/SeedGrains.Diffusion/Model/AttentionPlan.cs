@@ -22,6 +22,11 @@ internal readonly record struct AttentionPlan(Tensor? AdditiveMask, bool IsCausa
         {
             return new AttentionPlan(null, true);
         }
+        if (keyMask is null && queryLength == 1)
+        {
+            // One new token after a cache sees every key in either mode: the common AR decode step needs no mask.
+            return new AttentionPlan(null, false);
+        }
 
         var keyLength = pastLength + queryLength;
         Tensor? allowed = keyMask?.reshape(keyMask.shape[0], 1, 1, keyLength);

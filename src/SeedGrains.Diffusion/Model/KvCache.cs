@@ -139,6 +139,28 @@ public sealed class KvCache : IDisposable
         Length += count;
     }
 
+    /// <summary>Undoes the per-layer appends of a forward that failed before <see cref="CommitAppend"/>.</summary>
+    internal void RollbackUncommitted()
+    {
+        for (var i = 0; i < NumLayers; i++)
+        {
+            if (keys[i] is { } k && k.shape[2] > Length)
+            {
+                keys[i] = Length == 0 ? Dropped(k) : Narrowed(k, 2, Length);
+            }
+            if (values[i] is { } v && v.shape[2] > Length)
+            {
+                values[i] = Length == 0 ? Dropped(v) : Narrowed(v, 2, Length);
+            }
+        }
+    }
+
+    private static Tensor? Dropped(Tensor tensor)
+    {
+        tensor.Dispose();
+        return null;
+    }
+
     private static Tensor? Narrowed(Tensor? tensor, int dim, long length)
     {
         if (tensor is null)

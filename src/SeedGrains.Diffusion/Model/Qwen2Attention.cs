@@ -5,8 +5,8 @@ namespace SeedGrains.Diffusion.Model;
 
 /// <summary>
 /// Grouped-query self-attention with RoPE: q/k/v projections (bias unless attention_bias is false), no o bias
-/// (Qwen2). Key/value heads are repeated to the query heads (HF's repeat_kv order) before the fused
-/// scaled_dot_product_attention.
+/// (Qwen2), fused scaled_dot_product_attention. Grouped query heads are folded onto their shared key/value head
+/// rather than copying keys/values per query head, except for the fused causal kernel (no mask, no cache).
 /// </summary>
 internal sealed class Qwen2Attention : nn.Module
 {
@@ -46,12 +46,25 @@ internal sealed class Qwen2Attention : nn.Module
             (k, v) = cache.Extend(layer, k, v, appendToCache);
         }
         var groups = numHeads / numKvHeads;
-        if (groups > 1)
+        Tensor attended;
+        if (groups == 1)
         {
-            k = k.repeat_interleave(groups, 1);
-            v = v.repeat_interleave(groups, 1);
+            attended = nn.functional.scaled_dot_product_attention(q, k, v, plan.AdditiveMask, 0.0, plan.IsCausal);
         }
-        var attended = nn.functional.scaled_dot_product_attention(q, k, v, plan.AdditiveMask, 0.0, plan.IsCausal);
+        else if (plan.IsCausal)
+        {
+            // The fused causal kernel needs one query row per position: repeat the kv heads (HF's repeat_kv order).
+            attended = nn.functional.scaled_dot_product_attention(q, k.repeat_interleave(groups, 1), v.repeat_interleave(groups, 1), null, 0.0, true);
+        }
+        else
+        {
+            // GQA without copying keys/values: the query heads sharing kv head j (heads j*G .. j*G+G-1) become
+            // G*T query rows of one head j. The mask depends only on the position, so it is tiled G times.
+            var folded = q.reshape(batch, numKvHeads, groups * length, headDim);
+            var mask = plan.AdditiveMask?.repeat(1, 1, groups, 1);
+            attended = nn.functional.scaled_dot_product_attention(folded, k, v, mask, 0.0, false)
+                .reshape(batch, numHeads, length, headDim);
+        }
         var merged = attended.transpose(1, 2).reshape(batch, length, numHeads * headDim);
         return o_proj.forward(merged).MoveToOuterDisposeScope();
     }

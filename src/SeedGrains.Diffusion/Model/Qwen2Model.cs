@@ -94,13 +94,22 @@ public sealed class Qwen2Model : nn.Module
             ? arange(past, past + length, ScalarType.Int64, ids.device).unsqueeze(0)
             : CheckPositionIds(positionIds, batch, length);
 
-        var hidden = model.Forward(ids, (dtype, device) => AttentionPlan.Build(mode, fullKeyMask, length, past, dtype, device),
-                                   positions, cache, appendToCache);
-        if (appendToCache)
+        try
         {
-            cache!.CommitAppend(length, newKeyMask, batch);
+            var hidden = model.Forward(ids, (dtype, device) => AttentionPlan.Build(mode, fullKeyMask, length, past, dtype, device),
+                                       positions, cache, appendToCache);
+            if (appendToCache)
+            {
+                cache!.CommitAppend(length, newKeyMask, batch);
+            }
+            return hidden.MoveToOuterDisposeScope();
         }
-        return hidden.MoveToOuterDisposeScope();
+        catch when (appendToCache)
+        {
+            // Never leave some layers longer than the others.
+            cache!.RollbackUncommitted();
+            throw;
+        }
     }
 
     /// <summary>

@@ -130,6 +130,22 @@ public sealed class KvCacheTests : IDisposable
     }
 
     [Fact]
+    public void UncommittedLayerAppendsAreRolledBack()
+    {
+        // What a forward that throws half-way leaves behind: layer 0 already appended, the rest not.
+        using var scope = NewDisposeScope();
+        using var cache = model.CreateCache();
+        model.ForwardHidden(TinyModels.RandomIds(1, 4, model.Config.VocabSize, 25), AttentionMode.Causal, cache: cache, appendToCache: true);
+        var extra = zeros(1, 2, 3, 8);
+        cache.Extend(0, extra, extra, append: true);
+        Assert.Equal(7, cache.Keys(0)!.shape[2]);
+        cache.RollbackUncommitted();
+        Assert.Equal(4, cache.Keys(0)!.shape[2]);
+        Assert.Equal(4, cache.Values(0)!.shape[2]);
+        Assert.Equal(4, cache.Length);
+    }
+
+    [Fact]
     public void MismatchedBatchIsRejected()
     {
         using var scope = NewDisposeScope();
