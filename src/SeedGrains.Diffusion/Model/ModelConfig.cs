@@ -7,7 +7,9 @@ namespace SeedGrains.Diffusion.Model;
 /// <summary>
 /// Shape and behaviour of a Qwen2-family network, read from / written to a HuggingFace <c>config.json</c>.
 /// Besides HF's fields it carries our own optional <c>mask_token_id</c>, <c>shifted</c> (position i-1 predicts
-/// token i, as in Dream / Open-dCoder; only the samplers care) and <c>attention</c> ("bidirectional" | "causal").
+/// token i, as in Dream / Open-dCoder; only the samplers care) and <c>attention</c> ("bidirectional" | "causal";
+/// the mode the checkpoint was trained for). A config.json without <c>attention</c> is causal for model_type qwen2
+/// (an AR Qwen2ForCausalLM) and bidirectional for Dream; a config built in code defaults to bidirectional.
 /// </summary>
 public sealed record ModelConfig(
     int VocabSize,
@@ -98,10 +100,9 @@ public sealed record ModelConfig(
         {
             throw new ModelConfigException("dtype", $"unsupported dtype '{Dtype}' (supported: {string.Join(", ", SupportedDtypes)})", source);
         }
+        // Only our own mask id is range-checked: the samplers write it into inputs. HF's bos/eos/pad ids are
+        // sometimes tokenizer ids beyond a resized vocabulary, which must not stop a checkpoint from loading.
         RequireTokenId("mask_token_id", MaskTokenId, source);
-        RequireTokenId("pad_token_id", PadTokenId, source);
-        RequireTokenId("eos_token_id", EosTokenId, source);
-        RequireTokenId("bos_token_id", BosTokenId, source);
     }
 
     /// <summary>Writes config.json (HF field names plus ours) so that <see cref="Load"/> gives this config back.</summary>

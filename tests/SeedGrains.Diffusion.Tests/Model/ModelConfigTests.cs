@@ -161,6 +161,13 @@ public sealed class ModelConfigTests
     }
 
     [Fact]
+    public void HfSpecialIdsBeyondTheVocabularyAreAccepted()
+    {
+        // A resized vocabulary may leave tokenizer ids behind; the network does not care, only mask_token_id is checked.
+        Assert.Equal(151643, ModelConfig.FromJson(WithField("eos_token_id", 151643)).EosTokenId);
+    }
+
+    [Fact]
     public void NullRopeScalingAndDisabledSlidingWindowAreFine()
     {
         var root = JsonNode.Parse(FixtureConfigJson)!.AsObject();
