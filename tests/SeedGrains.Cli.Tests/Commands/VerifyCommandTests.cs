@@ -70,7 +70,7 @@ public sealed class VerifyCommandTests
     }
 
     [Fact]
-    public void BuiltCliPrintsTheJson()
+    public async Task BuiltCliPrintsTheJson()
     {
         // The real executable: Program.cs registers the command, the patched libtorch loads in a fresh process.
         var dll = Path.Combine(AppContext.BaseDirectory, "seedgrains.dll");
@@ -87,8 +87,9 @@ public sealed class VerifyCommandTests
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(120_000), "seedgrains verify did not finish in 120 s");
-        Assert.True(process.ExitCode == 0, stderr.Result);
-        AssertParityJson(stdout.Result.Trim());
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.True(process.ExitCode == 0, await stderr);
+        AssertParityJson((await stdout).Trim());
     }
 }
