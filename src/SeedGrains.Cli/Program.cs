@@ -6,6 +6,8 @@ var root = new RootCommand("SeedGrains: diffusion language models for code — t
 foreach (var command in new[]
 {
     VersionCommand.Create(),
+    TokenizeCommand.Create(),
+    TokenizerTrainCommand.Create(),
 })
 {
     root.Subcommands.Add(command);
