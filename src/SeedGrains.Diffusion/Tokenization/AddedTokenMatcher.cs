@@ -24,11 +24,16 @@ internal sealed class AddedTokenMatcher
     /// <summary>Cover [start, end) of <paramref name="text"/> with spans, in order, with no gaps.</summary>
     public void Split(string text, int start, int end, List<TextSpan> output)
     {
+        if (IsEmpty)
+        {
+            if (end > start) output.Add(new TextSpan(start, end, null));
+            return;
+        }
         var pending = start;
         var i = start;
         while (i < end)
         {
-            var match = IsEmpty ? null : MatchAt(text, i, start, end);
+            var match = MatchAt(text, i, start, end);
             if (match is null)
             {
                 i++;
