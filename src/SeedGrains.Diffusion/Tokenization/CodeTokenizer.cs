@@ -133,17 +133,31 @@ public sealed class CodeTokenizer : ICodeTokenizer
         return Encoding.UTF8.GetString(CollectionsMarshalAsSpan(bytes));
     }
 
-    /// <summary>The text <see cref="Decode"/> gives back for <paramref name="text"/>: ordinary text normalized, added tokens verbatim.</summary>
+    /// <summary>
+    /// The text <see cref="Decode"/> gives back for <paramref name="text"/>: ordinary text normalized (NFC for
+    /// Qwen2-style files), added tokens as their content (whitespace an lstrip/rstrip token absorbs is dropped, as in HF).
+    /// </summary>
     public string Normalize(string text)
     {
-        if (normalizer.IsIdentity) return text;
+        ArgumentNullException.ThrowIfNull(text);
+        var builder = new StringBuilder(text.Length);
         var spans = new List<TextSpan>();
         rawAddedTokens.Split(text, 0, text.Length, spans);
-        var builder = new StringBuilder(text.Length);
+        var inner = new List<TextSpan>();
         foreach (var span in spans)
         {
-            var piece = text[span.Start..span.End];
-            builder.Append(span.Token is null ? normalizer.Normalize(piece) : piece);
+            if (span.Token is { } token)
+            {
+                builder.Append(token.Content);
+                continue;
+            }
+            var normalized = normalizer.Normalize(text[span.Start..span.End]);
+            inner.Clear();
+            normalizedAddedTokens.Split(normalized, 0, normalized.Length, inner);
+            foreach (var piece in inner)
+            {
+                builder.Append(piece.Token is { } normalizedToken ? normalizedToken.Content : normalized.AsSpan(piece.Start, piece.End - piece.Start));
+            }
         }
         return builder.ToString();
     }

@@ -94,6 +94,47 @@ public sealed class TokenizerFileVariantsTests : IDisposable
         Assert.Equal(text, tokenizer.Decode(gpt2));
     }
 
+    [Fact]
+    public void StrippingAddedTokensAbsorbWhitespaceIntoTheirRange()
+    {
+        var json = FixtureJson();
+        var mask = json["added_tokens"]![1]!.AsObject();
+        mask["lstrip"] = true;
+        mask["rstrip"] = true;
+        var tokenizer = CodeTokenizer.Load(Save(json));
+        const string text = "a  <|mask|> b";
+        var encoded = tokenizer.Encode(text);
+        Assert.Equal([TokenizerFixtures.Tokenizer.Encode("a").Ids[0], 1, TokenizerFixtures.Tokenizer.Encode("b").Ids[0]], encoded.Ids);
+        Assert.Equal([(0, 1), (1, 12), (12, 13)], encoded.Offsets);
+        Assert.Equal("a<|mask|>b", tokenizer.Decode(encoded.Ids));
+        Assert.Equal("a<|mask|>b", tokenizer.Normalize(text));
+    }
+
+    [Fact]
+    public void SingleWordAddedTokenOnlyMatchesAWholeWord()
+    {
+        var json = FixtureJson();
+        json["added_tokens"]![1]!.AsObject()["single_word"] = true;
+        var tokenizer = CodeTokenizer.Load(Save(json));
+        Assert.Contains(1, tokenizer.Encode("a <|mask|> b").Ids);
+        Assert.DoesNotContain(1, tokenizer.Encode("a<|mask|>b").Ids);
+    }
+
+    [Fact]
+    public void NormalizedAddedTokenMatchesAfterNormalization()
+    {
+        var json = FixtureJson();
+        json["added_tokens"]!.AsArray().Add(JsonNode.Parse("""{"id": 4096, "content": "café", "single_word": false, "lstrip": false, "rstrip": false, "normalized": true, "special": false}"""));
+        var tokenizer = CodeTokenizer.Load(Save(json));
+        const string text = "x = café!"; // decomposed: only matches once NFC has composed it
+        var encoded = tokenizer.Encode(text);
+        var at = Array.IndexOf(encoded.Ids, 4096);
+        Assert.True(at >= 0);
+        Assert.Equal((4, 9), encoded.Offsets[at]); // "cafe" + U+0301 in the original text
+        Assert.Equal(4097, tokenizer.VocabularySize);
+        Assert.Equal("x = café!", tokenizer.Decode(encoded.Ids));
+    }
+
     [Theory]
     [InlineData("model", """{"type": "WordPiece", "vocab": {}}""", "model.type \"WordPiece\"")]
     [InlineData("normalizer", """{"type": "Lowercase"}""", "normalizer type \"Lowercase\"")]
