@@ -1,0 +1,152 @@
+using static TorchSharp.torch;
+
+namespace SeedGrains.Diffusion.Model;
+
+/// <summary>
+/// Keys and values of already-processed positions, per layer [B, kvHeads, S, headDim] (after RoPE), plus which of
+/// those positions are real tokens (so batched rows of different lengths can share one cache). The cache owns its
+/// tensors: they live outside any dispose scope until <see cref="Truncate"/>, <see cref="Dispose"/> or replacement.
+/// Fill it with <see cref="Qwen2Model.ForwardHidden"/> and <c>appendToCache: true</c>.
+/// </summary>
+public sealed class KvCache : IDisposable
+{
+    private readonly Tensor?[] keys;
+    private readonly Tensor?[] values;
+    private Tensor? keyMask;
+    private bool disposed;
+
+    public KvCache(int numLayers)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(numLayers);
+        keys = new Tensor?[numLayers];
+        values = new Tensor?[numLayers];
+    }
+
+    /// <summary>Number of layers the cache holds.</summary>
+    public int NumLayers => keys.Length;
+
+    /// <summary>Cached positions per row (padding included).</summary>
+    public long Length { get; private set; }
+
+    /// <summary>Rows in the cache; 0 while it is empty.</summary>
+    public long BatchSize => keys[0]?.shape[0] ?? 0;
+
+    /// <summary>[B, Length] bool, true = real token; null means every cached position is real.</summary>
+    public Tensor? KeyMask => keyMask;
+
+    /// <summary>Cached keys of one layer [B, kvHeads, Length, headDim], or null when empty.</summary>
+    public Tensor? Keys(int layer) => keys[layer];
+
+    /// <summary>Cached values of one layer [B, kvHeads, Length, headDim], or null when empty.</summary>
+    public Tensor? Values(int layer) => values[layer];
+
+    /// <summary>An independent copy (e.g. to branch several continuations from one prefix).</summary>
+    public KvCache Clone()
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        var copy = new KvCache(NumLayers) { Length = Length };
+        for (var i = 0; i < NumLayers; i++)
+        {
+            copy.keys[i] = keys[i]?.clone().DetachFromDisposeScope();
+            copy.values[i] = values[i]?.clone().DetachFromDisposeScope();
+        }
+        copy.keyMask = keyMask?.clone().DetachFromDisposeScope();
+        return copy;
+    }
+
+    /// <summary>Keeps the first <paramref name="length"/> positions (e.g. to drop a block that is being re-denoised).</summary>
+    public void Truncate(long length)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (length < 0 || length > Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(length), $"cannot truncate a cache of length {Length} to {length}");
+        }
+        if (length == Length)
+        {
+            return;
+        }
+        for (var i = 0; i < NumLayers; i++)
+        {
+            keys[i] = Narrowed(keys[i], 2, length);
+            values[i] = Narrowed(values[i], 2, length);
+        }
+        keyMask = Narrowed(keyMask, 1, length);
+        Length = length;
+    }
+
+    public void Dispose()
+    {
+        if (disposed)
+        {
+            return;
+        }
+        disposed = true;
+        for (var i = 0; i < NumLayers; i++)
+        {
+            keys[i]?.Dispose();
+            values[i]?.Dispose();
+            keys[i] = values[i] = null;
+        }
+        keyMask?.Dispose();
+        keyMask = null;
+    }
+
+    /// <summary>Checks that a forward of <paramref name="batch"/> rows may use this cache.</summary>
+    internal void CheckUsableFor(long batch, int numLayers)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (numLayers != NumLayers)
+        {
+            throw new ArgumentException($"KV cache has {NumLayers} layers but the model has {numLayers}");
+        }
+        if (Length > 0 && BatchSize != batch)
+        {
+            throw new ArgumentException($"KV cache holds {BatchSize} rows but the input has {batch}");
+        }
+    }
+
+    /// <summary>
+    /// Keys/values of the cached positions followed by <paramref name="newKeys"/>/<paramref name="newValues"/> (in the
+    /// caller's dispose scope); when <paramref name="append"/> the cache keeps the concatenation for later forwards.
+    /// </summary>
+    internal (Tensor Keys, Tensor Values) Extend(int layer, Tensor newKeys, Tensor newValues, bool append)
+    {
+        var k = keys[layer] is { } pastK ? cat([pastK, newKeys], 2) : newKeys;
+        var v = values[layer] is { } pastV ? cat([pastV, newValues], 2) : newValues;
+        if (append)
+        {
+            keys[layer]?.Dispose();
+            values[layer]?.Dispose();
+            // detach: a cache must not hold an autograd graph alive.
+            keys[layer] = k.detach().DetachFromDisposeScope();
+            values[layer] = v.detach().DetachFromDisposeScope();
+        }
+        return (k, v);
+    }
+
+    /// <summary>Records <paramref name="count"/> appended positions and their key mask ([B, count] bool, null = all real).</summary>
+    internal void CommitAppend(long count, Tensor? newKeyMask, long batch)
+    {
+        if (keyMask is not null || newKeyMask is not null)
+        {
+            var device = (newKeyMask ?? keyMask)!.device;
+            using var past = keyMask ?? ones(batch, Length, ScalarType.Bool, device);
+            using var added = newKeyMask is null ? ones(batch, count, ScalarType.Bool, device) : null;
+            var combined = cat([past, newKeyMask ?? added!], 1).DetachFromDisposeScope();
+            keyMask = combined;
+        }
+        Length += count;
+    }
+
+    private static Tensor? Narrowed(Tensor? tensor, int dim, long length)
+    {
+        if (tensor is null)
+        {
+            return null;
+        }
+        var kept = tensor.narrow(dim, 0, length).contiguous().DetachFromDisposeScope();
+        tensor.Dispose();
+        return kept;
+    }
+}

@@ -1,0 +1,33 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace SeedGrains.Diffusion.Model;
+
+/// <summary>
+/// Root-mean-square layer norm as in HF's Qwen2RMSNorm (TorchSharp 0.107 has none): normalise in float32,
+/// cast back to the input dtype, then scale by the learned weight.
+/// </summary>
+internal sealed class RmsNorm : nn.Module<Tensor, Tensor>
+{
+    private readonly Parameter weight;
+    private readonly double eps;
+
+    public RmsNorm(long dim, double eps) : base(nameof(RmsNorm))
+    {
+        this.eps = eps;
+        weight = new Parameter(ones(dim));
+        RegisterComponents();
+    }
+
+    public Parameter Weight => weight;
+
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var x = input.to(ScalarType.Float32);
+        var variance = x.pow(2).mean([-1L], keepdim: true);
+        var normed = (x * rsqrt(variance + eps)).to(input.dtype);
+        return (weight * normed).MoveToOuterDisposeScope();
+    }
+}
