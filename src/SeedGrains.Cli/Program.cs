@@ -7,6 +7,11 @@ foreach (var command in new[]
 {
     VersionCommand.Create(),
     VerifyCommand.Create(),
+    TokenizeCommand.Create(),
+    TokenizerTrainCommand.Create(),
+    TrainCommand.Create(),
+    EvalCommand.Create(),
+    BenchCommand.Create(),
 })
 {
     root.Subcommands.Add(command);
