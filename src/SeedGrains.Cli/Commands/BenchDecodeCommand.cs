@@ -1,3 +1,4 @@
+using SeedGrains.Diffusion.Devices;
 using System.CommandLine;
 using SeedGrains.Diffusion.Evaluation;
 using SeedGrains.Diffusion.Runtime;
@@ -26,7 +27,7 @@ internal static class BenchDecodeCommand
         decoding.AddTo(command);
         command.SetAction(p =>
         {
-            var dev = DeviceSelector.Resolve(p.GetValue(device)!);
+            var dev = DeviceSelector.Select(p.GetValue(device)!);
             var sample = LinesTask.Build(p.GetValue(data)!, p.GetValue(maxFiles), p.GetValue(seed), p.GetValue(spansPerFile));
             using var diffusion = ModelBundle.Load(p.GetValue(model)!, dev);
             using var ar = ModelBundle.Load(p.GetValue(arModel)!, dev);

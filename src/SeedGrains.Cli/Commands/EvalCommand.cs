@@ -1,3 +1,4 @@
+using SeedGrains.Diffusion.Devices;
 using System.CommandLine;
 using SeedGrains.Diffusion.Decoding;
 using SeedGrains.Diffusion.Evaluation;
@@ -27,7 +28,7 @@ internal static class EvalCommand
         policy.AddTo(command);
         command.SetAction(p =>
         {
-            using var bundle = ModelBundle.Load(p.GetValue(model)!, DeviceSelector.Resolve(p.GetValue(device)!));
+            using var bundle = ModelBundle.Load(p.GetValue(model)!, DeviceSelector.Select(p.GetValue(device)!));
             var result = new Dictionary<string, object?> { ["task"] = p.GetValue(task), ["model"] = bundle.Name, ["kind"] = bundle.IsAutoregressive ? "ar" : "diffusion" };
             switch (p.GetValue(task))
             {

@@ -1,3 +1,4 @@
+using SeedGrains.Diffusion.Devices;
 using System.CommandLine;
 using System.Text.Json;
 using SeedGrains.Diffusion.Data;
@@ -45,7 +46,7 @@ internal static class TrainCommand
         command.SetAction(p =>
         {
             if (p.GetValue(threads) is > 0 and var n) torch.set_num_threads(n);
-            var dev = DeviceSelector.Resolve(p.GetValue(device)!);
+            var dev = DeviceSelector.Select(p.GetValue(device)!);
             var runDir = p.GetValue(output)!;
             var tok = CodeTokenizer.Load(ResolveTokenizer(p.GetValue(tokenizer)!));
             Directory.CreateDirectory(runDir);
@@ -112,7 +113,7 @@ internal static class TrainCommand
     static void PrepareTokens(string[] directories, CodeTokenizer tokenizer, string runDir, long maxBytes, TextWriter log)
     {
         if (directories.Length == 0) throw new ArgumentException("--data is required for a new run");
-        var corpus = CodeCorpus.Open(directories, new CodeCorpusOptions { MaxBytes = maxBytes });
+        var corpus = new CodeCorpus(new CodeCorpusOptions { Directories = directories, MaxBytes = maxBytes > 0 ? maxBytes : null });
         int end = tokenizer.SpecialTokenId("<|endoftext|>") ?? throw new InvalidDataException("tokenizer has no <|endoftext|>");
         long docs = 0;
         IEnumerable<int[]> Encode(IEnumerable<CodeDocument> documents) => documents.Select(d =>
@@ -120,8 +121,8 @@ internal static class TrainCommand
             if (++docs % 500 == 0) log.WriteLine($"tokenizing: {docs} documents");
             return tokenizer.Encode(d.Text).Ids;
         });
-        long train = TokenFile.Write(Path.Combine(runDir, "train.bin"), Encode(corpus.Training()), end, tokenizer.VocabularySize);
-        long val = TokenFile.Write(Path.Combine(runDir, "val.bin"), Encode(corpus.Validation()), end, tokenizer.VocabularySize);
+        long train = TokenFile.Write(Path.Combine(runDir, "train.bin"), Encode(corpus.Documents(CorpusSplit.Train)), end, tokenizer.VocabularySize);
+        long val = TokenFile.Write(Path.Combine(runDir, "val.bin"), Encode(corpus.Documents(CorpusSplit.Validation)), end, tokenizer.VocabularySize);
         var record = new { directories, corpus.Statistics, train_tokens = train, validation_tokens = val };
         File.WriteAllText(Path.Combine(runDir, "data.json"), JsonSerializer.Serialize(record, new JsonSerializerOptions { WriteIndented = true }));
         log.WriteLine($"corpus: {train:N0} training tokens, {val:N0} validation tokens → {runDir}");

@@ -20,32 +20,41 @@ public sealed class DiffusionObjective(TrainingVocabulary vocab, int sequenceLen
     /// <summary>Tokens a row consumes from the corpus.</summary>
     public int ChunkLength => sequenceLength;
 
-    public TrainingRow Build(ReadOnlySpan<int> chunk, Random rng, bool editStage)
+    /// <param name="t">The noise level; null draws t ~ U(ε, 1). The trainer passes stratified levels (one per row
+    /// of a batch, evenly spread over (ε, 1) from a random offset), MDLM's variance reduction for the 1/t weights.</param>
+    public TrainingRow Build(ReadOnlySpan<int> chunk, Random rng, bool editStage, double? t = null)
     {
         if (chunk.Length != sequenceLength) throw new ArgumentException($"chunk must have {sequenceLength} tokens");
+        double level = t ?? Epsilon + (1 - Epsilon) * rng.NextDouble();
         var row = rng.NextDouble() < 0.5
-            ? Noise(BuildInfillTarget(chunk, rng), rng)
-            : Noise((chunk.ToArray(), 0, sequenceLength), rng);
+            ? Noise(BuildInfillTarget(chunk, rng), level, rng)
+            : Noise((chunk.ToArray(), 0, sequenceLength), level, rng);
         if (editStage) CorruptVisibleTokens(row.Input, row.Weight, rng);
         return row;
     }
 
     /// <summary>A plain row (the whole sequence noised): the per-token diffusion bound is Σ weight·CE.</summary>
-    public TrainingRow BuildPlain(ReadOnlySpan<int> chunk, Random rng) => Noise((chunk.ToArray(), 0, sequenceLength), rng);
+    public TrainingRow BuildPlain(ReadOnlySpan<int> chunk, Random rng) =>
+        Noise((chunk.ToArray(), 0, sequenceLength), Epsilon + (1 - Epsilon) * rng.NextDouble(), rng);
 
-    /// <summary>Masks each region position with probability t ~ U(ε, 1) (at least one); masked positions weigh 1/(t·region).</summary>
-    TrainingRow Noise((int[] Target, int RegionStart, int RegionLength) example, Random rng)
+    /// <summary>Noise levels for a batch: evenly spaced over (ε, 1) from one random offset (stratified sampling).</summary>
+    public static double[] StratifiedLevels(int rows, Random rng)
+    {
+        double u = rng.NextDouble();
+        return Enumerable.Range(0, rows).Select(r => Epsilon + (1 - Epsilon) * ((u + (double)r / rows) % 1.0)).ToArray();
+    }
+
+    /// <summary>
+    /// Masks each region position with probability t; masked positions weigh 1/(t·region). A row may end up with no
+    /// mask at small t — it then carries no loss; forcing one would bias the 1/t-weighted estimate upwards.
+    /// </summary>
+    TrainingRow Noise((int[] Target, int RegionStart, int RegionLength) example, double t, Random rng)
     {
         var (target, regionStart, regionLength) = example;
         var input = (int[])target.Clone();
         var weight = new float[sequenceLength];
-        double t = Epsilon + (1 - Epsilon) * rng.NextDouble();
-        int masked = 0;
         for (int i = regionStart; i < regionStart + regionLength; i++)
-        {
-            if (rng.NextDouble() < t) { input[i] = vocab.Mask; masked++; }
-        }
-        if (masked == 0) input[regionStart + rng.Next(regionLength)] = vocab.Mask;
+            if (rng.NextDouble() < t) input[i] = vocab.Mask;
         float maskedWeight = (float)(1.0 / t / regionLength);
         for (int i = 0; i < sequenceLength; i++)
             if (input[i] == vocab.Mask) weight[i] = maskedWeight;

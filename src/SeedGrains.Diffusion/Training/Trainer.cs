@@ -109,9 +109,30 @@ public sealed class Trainer : IDisposable
     /// <summary>One optimisation step on the rows of step <paramref name="step"/>; returns the loss.</summary>
     double TrainStep(int step)
     {
-        var o = State.Options;
         using var scope = NewDisposeScope();
-        var rows = BuildRows(step);
+        var loss = Loss(BuildRows(step));
+        optimizer.zero_grad();
+        loss.backward();
+        nn.utils.clip_grad_norm_(model.parameters(), State.Options.GradientClip);
+        foreach (var group in optimizer.ParamGroups) group.LearningRate = schedule.At(step);
+        optimizer.step();
+        return loss.item<float>();
+    }
+
+    /// <summary>The objective on given rows without training (e.g. a fixed held-out set).</summary>
+    public double Evaluate(TrainingRow[] rows)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        model.eval();
+        try { return Loss(rows).item<float>(); }
+        finally { model.train(); }
+    }
+
+    /// <summary>Σ weight · cross-entropy over the rows, divided by the row count.</summary>
+    Tensor Loss(TrainingRow[] rows)
+    {
+        var o = State.Options;
         int b = rows.Length, t = o.SequenceLength;
         var input = tensor(rows.SelectMany(r => r.Input).Select(x => (long)x).ToArray(), [b, t], dtype: int64, device: device);
         var target = tensor(rows.SelectMany(r => r.Target).Select(x => (long)x).ToArray(), [b * t], dtype: int64, device: device);
@@ -121,18 +142,12 @@ public sealed class Trainer : IDisposable
         var hidden = model.ForwardHidden(input, mode).reshape(b * t, -1);
         // Only positions that carry loss go through the LM head (for diffusion rows that is about half).
         var carries = weight.gt(0).nonzero().squeeze(1);
+        if (carries.shape[0] == 0) return hidden.sum() * 0; // at tiny t no row may hold a mask: a zero loss, still differentiable
         var logits = model.LmHead(hidden.index_select(0, carries)).to_type(float32);
         if (o.Objective == TrainingObjective.Diffusion)
             logits = logits.index_fill(1, tensor(new long[] { vocab.Mask }, device: device), float.NegativeInfinity); // [MASK] is never a prediction
         var ce = nn.functional.cross_entropy(logits, target.index_select(0, carries), reduction: nn.Reduction.None);
-        var loss = (ce * weight.index_select(0, carries)).sum() / b;
-
-        optimizer.zero_grad();
-        loss.backward();
-        nn.utils.clip_grad_norm_(model.parameters(), o.GradientClip);
-        foreach (var group in optimizer.ParamGroups) group.LearningRate = schedule.At(step);
-        optimizer.step();
-        return loss.item<float>();
+        return (ce * weight.index_select(0, carries)).sum() / b;
     }
 
     /// <summary>The rows of one step: random corpus windows, made into examples by the run's objective.</summary>
@@ -144,11 +159,12 @@ public sealed class Trainer : IDisposable
         int chunkLength = o.Objective == TrainingObjective.Diffusion ? diffusion.ChunkLength : autoregressive.ChunkLength;
         var chunk = new int[chunkLength];
         var rows = new TrainingRow[o.BatchSize];
+        var levels = DiffusionObjective.StratifiedLevels(o.BatchSize, rng);
         for (int r = 0; r < rows.Length; r++)
         {
             corpus.Read(rng.NextInt64(corpus.Count - chunkLength + 1), chunk);
             rows[r] = o.Objective == TrainingObjective.Diffusion
-                ? diffusion.Build(chunk, rng, editStage)
+                ? diffusion.Build(chunk, rng, editStage, levels[r])
                 : autoregressive.Build(chunk, rng);
         }
         return rows;

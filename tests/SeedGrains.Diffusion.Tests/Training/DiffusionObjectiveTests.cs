@@ -12,7 +12,7 @@ public sealed class DiffusionObjectiveTests
         var objective = new DiffusionObjective(vocab, 64);
         for (int seed = 0; seed < 50; seed++)
         {
-            var row = objective.Build(ToyVocabulary.Chunk(64, seed), new Random(seed), editStage: false);
+            var row = objective.Build(ToyVocabulary.Chunk(64, seed), new Random(seed), editStage: false, t: 0.05 + seed / 60.0);
             Assert.Contains(vocab.Mask, row.Input);
             Assert.DoesNotContain(vocab.Mask, row.Target);
             for (int i = 0; i < 64; i++)
@@ -28,6 +28,23 @@ public sealed class DiffusionObjectiveTests
             var weights = row.Weight.Where(w => w > 0).Distinct().ToList();
             Assert.Single(weights);
         }
+    }
+
+    [Fact]
+    public void AtTinyNoiseARowMayHoldNoMaskAndThenCarriesNoLoss()
+    {
+        var objective = new DiffusionObjective(vocab, 16);
+        var row = objective.Build(ToyVocabulary.Chunk(16, 1), new Random(1), editStage: false, t: 1e-6);
+        Assert.DoesNotContain(vocab.Mask, row.Input);
+        Assert.All(row.Weight, w => Assert.Equal(0f, w));
+    }
+
+    [Fact]
+    public void StratifiedLevelsSpreadEvenlyOverTheUnitInterval()
+    {
+        var levels = DiffusionObjective.StratifiedLevels(8, new Random(4)).Order().ToArray();
+        Assert.All(levels, t => Assert.InRange(t, DiffusionObjective.Epsilon, 1));
+        for (int i = 1; i < levels.Length; i++) Assert.Equal(1.0 / 8 * (1 - DiffusionObjective.Epsilon), levels[i] - levels[i - 1], 9);
     }
 
     [Fact]
