@@ -21,8 +21,8 @@ public interface IDenoiseStepper
 /// <param name="Tokens">Token ids of the window; the mask id marks positions to fill.</param>
 /// <param name="Policy">How many / which masked positions to commit this step.</param>
 /// <param name="Seed">Seed for sampling; the same request and seed give the same commits.</param>
-/// <param name="StepsLeft">Steps the caller still allows for this row (top-k policies spread the masks over them).</param>
-public sealed record DenoiseStepRequest(int[] Tokens, CommitPolicy Policy, ulong Seed = 0, int StepsLeft = 1);
+/// <param name="StepsLeft">Steps the caller still allows for this row, this one included (top-k spreads the masks over them; 1 = commit everything now).</param>
+public sealed record DenoiseStepRequest(int[] Tokens, CommitPolicy Policy, ulong Seed = 0, int StepsLeft = int.MaxValue);
 
 /// <summary>Commits for one row (positions index into the request's window).</summary>
 public sealed record DenoiseStepResult(IReadOnlyList<TokenCommit> Commits);

@@ -1,0 +1,61 @@
+using SeedGrains.Diffusion.Devices;
+using System.CommandLine;
+using SeedGrains.Diffusion.Evaluation;
+using SeedGrains.Diffusion.Runtime;
+using TorchSharp;
+
+namespace SeedGrains.Cli.Commands;
+
+/// <summary>
+/// `seedgrains bench decode`: the diffusion model and the AR baseline on the same `lines` spans, in one run —
+/// generated tokens per second (decoding only), exact match, steps per generated token.
+/// </summary>
+internal static class BenchDecodeCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "Diffusion model folder", Required = true };
+        var arModel = new Option<string>("--ar-model") { Description = "AR baseline folder", Required = true };
+        var data = new Option<string>("--data") { Description = "Directory of held-out source files", Required = true };
+        var maxFiles = new Option<int>("--max-files") { DefaultValueFactory = _ => 100 };
+        var spansPerFile = new Option<int>("--spans-per-file") { DefaultValueFactory = _ => 1 };
+        var seed = CliOptions.Seed();
+        var device = CliOptions.Device();
+        var json = CliOptions.Json();
+        var decoding = DecodingOptions.Create();
+        var command = new Command("decode", "Diffusion vs AR decoding speed and exact match on the same spans.") { model, arModel, data, maxFiles, spansPerFile, seed, device, json };
+        decoding.AddTo(command);
+        command.SetAction(p =>
+        {
+            var dev = DeviceSelector.Select(p.GetValue(device)!);
+            var sample = LinesTask.Build(p.GetValue(data)!, p.GetValue(maxFiles), p.GetValue(seed), p.GetValue(spansPerFile));
+            using var diffusion = ModelBundle.Load(p.GetValue(model)!, dev);
+            using var ar = ModelBundle.Load(p.GetValue(arModel)!, dev);
+            if (diffusion.IsAutoregressive) throw new ArgumentException($"--model {p.GetValue(model)} is a causal (AR) model");
+            if (!ar.IsAutoregressive) throw new ArgumentException($"--ar-model {p.GetValue(arModel)} is not a causal (AR) model");
+            var d = InfillRun.Evaluate(sample.Cases, diffusion.Tokenizer, decoding.DecoderFor(diffusion, p));
+            var a = InfillRun.Evaluate(sample.Cases, ar.Tokenizer, decoding.DecoderFor(ar, p));
+            CliOptions.Print(new Dictionary<string, object?>
+            {
+                ["diffusion_tokens_per_s"] = d.TokensPerSecond,
+                ["ar_tokens_per_s"] = a.TokensPerSecond,
+                ["speedup"] = a.TokensPerSecond == 0 ? 0 : d.TokensPerSecond / a.TokensPerSecond,
+                ["diffusion_exact_match"] = d.ExactMatch,
+                ["ar_exact_match"] = a.ExactMatch,
+                ["diffusion_steps_per_token"] = d.StepsPerToken,
+                ["ar_steps_per_token"] = a.StepsPerToken,
+                ["diffusion_generated_tokens"] = d.GeneratedTokens,
+                ["ar_generated_tokens"] = a.GeneratedTokens,
+                ["diffusion_seconds"] = d.Seconds,
+                ["ar_seconds"] = a.Seconds,
+                ["files"] = sample.FilesUsed,
+                ["spans"] = d.Spans,
+                ["policy"] = decoding.Describe(p),
+                ["device"] = dev.type.ToString().ToLowerInvariant(),
+                ["threads"] = torch.get_num_threads(),
+            }, p.GetValue(json));
+            return 0;
+        });
+        return command;
+    }
+}

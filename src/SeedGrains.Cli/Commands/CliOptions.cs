@@ -1,0 +1,28 @@
+using System.CommandLine;
+using System.Text.Json;
+using SeedGrains.Diffusion.Devices;
+
+namespace SeedGrains.Cli.Commands;
+
+/// <summary>Options several commands share, and printing of --json results.</summary>
+internal static class CliOptions
+{
+    public static Option<string> Device() => new("--device") { Description = "cpu | cuda | auto", DefaultValueFactory = _ => "auto" };
+    public static Option<bool> Json() => new("--json") { Description = "Print one JSON object on stdout" };
+    public static Option<int> Seed() => new("--seed") { Description = "Random seed", DefaultValueFactory = _ => 1 };
+
+    static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    /// <summary>--json: one JSON object on stdout; otherwise an aligned "key: value" listing.</summary>
+    public static void Print(IReadOnlyDictionary<string, object?> result, bool json)
+    {
+        if (json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(result));
+            return;
+        }
+        int width = result.Keys.Max(k => k.Length);
+        foreach (var (key, value) in result)
+            Console.WriteLine($"{key.PadRight(width)}  {(value is double d ? d.ToString("0.####") : JsonSerializer.Serialize(value, Indented).Trim('"'))}");
+    }
+}

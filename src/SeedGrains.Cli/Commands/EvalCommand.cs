@@ -1,0 +1,65 @@
+using SeedGrains.Diffusion.Devices;
+using System.CommandLine;
+using SeedGrains.Diffusion.Decoding;
+using SeedGrains.Diffusion.Evaluation;
+using SeedGrains.Diffusion.Runtime;
+
+namespace SeedGrains.Cli.Commands;
+
+/// <summary>
+/// `seedgrains eval --task lines|loss`: the `lines` infill task (no oracle length) or validation loss, for a
+/// diffusion model or the AR baseline (told apart by the model's config).
+/// </summary>
+internal static class EvalCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "Model folder (config.json, weights, tokenizer.json)", Required = true };
+        var data = new Option<string>("--data") { Description = "Directory of held-out source files", Required = true };
+        var task = new Option<string>("--task") { Description = "lines | loss", DefaultValueFactory = _ => "lines" };
+        var maxFiles = new Option<int>("--max-files") { DefaultValueFactory = _ => 100 };
+        var spansPerFile = new Option<int>("--spans-per-file") { DefaultValueFactory = _ => 1 };
+        var verbose = new Option<bool>("--verbose") { Description = "Print every case (stderr)" };
+        var seed = CliOptions.Seed();
+        var device = CliOptions.Device();
+        var json = CliOptions.Json();
+        var policy = DecodingOptions.Create();
+        var command = new Command("eval", "Evaluate a model on held-out code.") { model, data, task, maxFiles, spansPerFile, verbose, seed, device, json };
+        policy.AddTo(command);
+        command.SetAction(p =>
+        {
+            using var bundle = ModelBundle.Load(p.GetValue(model)!, DeviceSelector.Select(p.GetValue(device)!));
+            var result = new Dictionary<string, object?> { ["task"] = p.GetValue(task), ["model"] = bundle.Name, ["kind"] = bundle.IsAutoregressive ? "ar" : "diffusion" };
+            switch (p.GetValue(task))
+            {
+                case "lines":
+                    var sample = LinesTask.Build(p.GetValue(data)!, p.GetValue(maxFiles), p.GetValue(seed), p.GetValue(spansPerFile));
+                    var decode = policy.DecoderFor(bundle, p);
+                    var summary = InfillRun.Evaluate(sample.Cases, bundle.Tokenizer, decode,
+                        p.GetValue(verbose) ? (i, c, text, ok) => Console.Error.WriteLine($"[{i}] {(ok ? "OK  " : "MISS")} {c.File}:{c.FirstLine + 1}\n--- expected\n{c.Middle}--- got\n{text}\n") : null);
+                    result["files"] = sample.FilesUsed;
+                    result["files_skipped"] = sample.FilesSkipped;
+                    result["spans"] = summary.Spans;
+                    result["exact_match"] = summary.ExactMatch;
+                    result["exact_matches"] = summary.ExactMatches;
+                    result["generated_tokens"] = summary.GeneratedTokens;
+                    result["tokens_per_s"] = summary.TokensPerSecond;
+                    result["steps_per_token"] = summary.StepsPerToken;
+                    if (!bundle.IsAutoregressive) result["policy"] = policy.Describe(p);
+                    break;
+                case "loss":
+                    var loss = ValidationLoss.Measure(bundle, p.GetValue(data)!, p.GetValue(maxFiles), p.GetValue(seed));
+                    result["files"] = loss.Files;
+                    result["windows"] = loss.Windows;
+                    result["tokens"] = loss.Tokens;
+                    result[bundle.IsAutoregressive ? "nll_per_token" : "diffusion_bound_per_token"] = loss.LossPerToken;
+                    break;
+                default:
+                    throw new ArgumentException($"--task must be lines or loss, not '{p.GetValue(task)}'");
+            }
+            CliOptions.Print(result, p.GetValue(json));
+            return 0;
+        });
+        return command;
+    }
+}

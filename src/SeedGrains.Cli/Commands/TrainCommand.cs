@@ -1,0 +1,130 @@
+using SeedGrains.Diffusion.Devices;
+using System.CommandLine;
+using System.Text.Json;
+using SeedGrains.Diffusion.Data;
+using SeedGrains.Diffusion.Model;
+using SeedGrains.Diffusion.Runtime;
+using SeedGrains.Diffusion.Tokenization;
+using SeedGrains.Diffusion.Training;
+using TorchSharp;
+
+namespace SeedGrains.Cli.Commands;
+
+/// <summary>
+/// `seedgrains train`: corpus directories → deduplicated documents → train/validation token files (by file hash)
+/// → a diffusion model or the AR baseline, with checkpoints in the run folder and `--resume`.
+/// </summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var data = new Option<string[]>("--data") { Description = "Directory of source files (repeatable)", AllowMultipleArgumentsPerToken = true };
+        var tokenizer = new Option<string>("--tokenizer") { Description = "Folder (or file) with tokenizer.json", Required = true };
+        var output = new Option<string>("--out") { Description = "Run folder: token files, checkpoint/, train.log", Required = true };
+        var objective = new Option<string>("--objective") { Description = "diffusion | ar", DefaultValueFactory = _ => "diffusion" };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its checkpoint" };
+        var steps = new Option<int>("--steps") { DefaultValueFactory = _ => 1000 };
+        var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => 8 };
+        var seqLen = new Option<int>("--seq-len") { DefaultValueFactory = _ => 512 };
+        var lr = new Option<double>("--lr") { DefaultValueFactory = _ => 1e-3 };
+        var warmup = new Option<int>("--warmup") { DefaultValueFactory = _ => 100 };
+        var hidden = new Option<int>("--hidden") { DefaultValueFactory = _ => 256 };
+        var layers = new Option<int>("--layers") { DefaultValueFactory = _ => 4 };
+        var heads = new Option<int>("--heads") { DefaultValueFactory = _ => 4 };
+        var kvHeads = new Option<int>("--kv-heads") { DefaultValueFactory = _ => 2 };
+        var ffn = new Option<int>("--ffn") { DefaultValueFactory = _ => 704 };
+        var checkpointMinutes = new Option<double>("--checkpoint-minutes") { DefaultValueFactory = _ => 5 };
+        var maxBytes = new Option<long>("--max-bytes") { Description = "Stop reading the corpus after this many bytes (0 = all)" };
+        var threads = new Option<int>("--threads") { Description = "CPU threads for libtorch (0 = libtorch's default)" };
+        var seed = CliOptions.Seed();
+        var device = CliOptions.Device();
+        var command = new Command("train", "Train a diffusion model or the AR baseline on directories of source files.")
+        {
+            data, tokenizer, output, objective, resume, steps, batch, seqLen, lr, warmup, hidden, layers, heads, kvHeads, ffn,
+            checkpointMinutes, maxBytes, threads, seed, device,
+        };
+        command.SetAction(p =>
+        {
+            if (p.GetValue(threads) is > 0 and var n) torch.set_num_threads(n);
+            var dev = DeviceSelector.Select(p.GetValue(device)!);
+            var runDir = p.GetValue(output)!;
+            var tok = CodeTokenizer.Load(ResolveTokenizer(p.GetValue(tokenizer)!));
+            Directory.CreateDirectory(runDir);
+            using var logFile = new StreamWriter(Path.Combine(runDir, "train.log"), append: true) { AutoFlush = true };
+            var log = new TeeWriter(Console.Error, logFile);
+
+            var trainPath = Path.Combine(runDir, "train.bin");
+            if (!p.GetValue(resume) || !File.Exists(trainPath))
+                PrepareTokens(p.GetValue(data) ?? [], tok, runDir, p.GetValue(maxBytes), log);
+            using var corpus = TokenFile.Open(trainPath);
+
+            Trainer trainer;
+            if (p.GetValue(resume))
+            {
+                trainer = Trainer.Resume(runDir, ModelBundle.VocabularyOf(tok, ReadVocabSize(runDir)), corpus, dev, log, p.GetResult(steps) is null ? null : p.GetValue(steps));
+                log.WriteLine($"resuming at step {trainer.State.Step}");
+            }
+            else
+            {
+                var vocab = ModelBundle.VocabularyOf(tok, tok.VocabularySize);
+                bool ar = p.GetValue(objective) switch
+                {
+                    "diffusion" => false,
+                    "ar" => true,
+                    var other => throw new ArgumentException($"--objective must be diffusion or ar, not '{other}'"),
+                };
+                var config = new ModelConfig(
+                    VocabSize: tok.VocabularySize, HiddenSize: p.GetValue(hidden), NumLayers: p.GetValue(layers),
+                    NumHeads: p.GetValue(heads), NumKvHeads: p.GetValue(kvHeads), IntermediateSize: p.GetValue(ffn),
+                    MaxPositions: 2048, TieWordEmbeddings: true, MaskTokenId: vocab.Mask, PadTokenId: vocab.Pad,
+                    EosTokenId: vocab.End, Attention: ar ? AttentionMode.Causal : AttentionMode.Bidirectional);
+                torch.manual_seed(p.GetValue(seed));
+                var model = new Qwen2Model(config).to(dev);
+                var options = new TrainingOptions
+                {
+                    Objective = ar ? TrainingObjective.Autoregressive : TrainingObjective.Diffusion,
+                    SequenceLength = p.GetValue(seqLen), BatchSize = p.GetValue(batch), Steps = p.GetValue(steps),
+                    LearningRate = p.GetValue(lr), WarmupSteps = p.GetValue(warmup), Seed = p.GetValue(seed),
+                    CheckpointMinutes = p.GetValue(checkpointMinutes),
+                };
+                log.WriteLine($"model: {model.parameters().Sum(x => x.numel()):N0} parameters, {JsonSerializer.Serialize(options)}");
+                trainer = Trainer.Start(model, options, vocab, corpus, dev, runDir, log);
+            }
+            using (trainer)
+            {
+                Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+                trainer.Run(cancellationToken: cancel.Token);
+            }
+            File.Copy(ResolveTokenizer(p.GetValue(tokenizer)!), Path.Combine(runDir, Trainer.CheckpointFolder, "tokenizer.json"), overwrite: true);
+            log.WriteLine($"done: {Path.Combine(runDir, Trainer.CheckpointFolder)} holds config.json, model.safetensors and tokenizer.json");
+            return 0;
+        });
+        return command;
+    }
+
+    static readonly CancellationTokenSource cancel = new();
+
+    static string ResolveTokenizer(string path) => Directory.Exists(path) ? Path.Combine(path, "tokenizer.json") : path;
+
+    static int ReadVocabSize(string runDir) =>
+        ModelConfig.Load(Path.Combine(runDir, Trainer.CheckpointFolder, "config.json")).VocabSize;
+
+    /// <summary>Tokenizes the corpus into train.bin / val.bin and records what was read in data.json.</summary>
+    static void PrepareTokens(string[] directories, CodeTokenizer tokenizer, string runDir, long maxBytes, TextWriter log)
+    {
+        if (directories.Length == 0) throw new ArgumentException("--data is required for a new run");
+        var corpus = new CodeCorpus(new CodeCorpusOptions { Directories = directories, MaxBytes = maxBytes > 0 ? maxBytes : null });
+        int end = tokenizer.SpecialTokenId("<|endoftext|>") ?? throw new InvalidDataException("tokenizer has no <|endoftext|>");
+        long docs = 0;
+        IEnumerable<int[]> Encode(IEnumerable<CodeDocument> documents) => documents.Select(d =>
+        {
+            if (++docs % 500 == 0) log.WriteLine($"tokenizing: {docs} documents");
+            return tokenizer.Encode(d.Text).Ids;
+        });
+        long train = TokenFile.Write(Path.Combine(runDir, "train.bin"), Encode(corpus.Documents(CorpusSplit.Train)), end, tokenizer.VocabularySize);
+        long val = TokenFile.Write(Path.Combine(runDir, "val.bin"), Encode(corpus.Documents(CorpusSplit.Validation)), end, tokenizer.VocabularySize);
+        var record = new { directories, corpus.Statistics, train_tokens = train, validation_tokens = val };
+        File.WriteAllText(Path.Combine(runDir, "data.json"), JsonSerializer.Serialize(record, new JsonSerializerOptions { WriteIndented = true }));
+        log.WriteLine($"corpus: {train:N0} training tokens, {val:N0} validation tokens → {runDir}");
+    }
+}

@@ -1,0 +1,106 @@
+using SeedGrains.Diffusion.Model;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SeedGrains.Diffusion.Decoding;
+
+/// <summary>
+/// Fills one masked region between a prefix and a suffix with the diffusion model, step by step, committing by a
+/// <see cref="CommitPolicy"/>; optionally block by block and with a dual KV cache for the context.
+/// <para>The cache trick: the canvas is fed as [prefix | suffix | region] with explicit RoPE positions, so after a
+/// full forward the context's keys/values are the cache's first P+S positions and the region's can be dropped
+/// by <see cref="KvCache.Truncate"/>; later steps forward only the region against them.</para>
+/// </summary>
+public sealed class InfillDecoder(Qwen2Model model, SpecialTokenIds specials, Device device)
+{
+    public InfillResult Decode(int[] prefix, int[] suffix, int budget, CommitPolicy policy, InfillOptions options, ulong seed = 0)
+    {
+        if (model.Config.Shifted)
+            throw new NotSupportedException("InfillDecoder handles unshifted models; shifted (Dream-style) models decode through DenoiseStepper");
+        if (budget <= 0) return new InfillResult([], 0, 0);
+        var region = Enumerable.Repeat(specials.Mask, budget).ToArray();
+        int blockSize = options.BlockSize <= 0 ? budget : options.BlockSize;
+        int steps = 0, forwards = 0, remasksLeft = options.RemaskBudget;
+        var confidence = new float[budget];
+        KvCache? cache = null;
+        int stepsSinceRefresh = 0;
+        using var noGrad = no_grad();
+        try
+        {
+            while (Array.IndexOf(region, specials.Mask) is var firstMasked && firstMasked >= 0)
+            {
+                int stepsLeft = Math.Max(1, options.MaxSteps - steps);
+                int block = firstMasked / blockSize;
+                int blockStart = block * blockSize, blockEnd = Math.Min(budget, blockStart + blockSize);
+                bool full = !options.UseCache || cache is null || stepsSinceRefresh >= options.RefreshEvery;
+                using var scope = NewDisposeScope();
+                Tensor regionHidden;
+                if (full)
+                {
+                    cache?.Dispose();
+                    cache = options.UseCache ? new KvCache(model.Config.NumLayers) : null;
+                    regionHidden = FullForward(prefix, suffix, region, cache);
+                    stepsSinceRefresh = 0;
+                }
+                else
+                {
+                    var ids = tensor(region.Select(t => (long)t).ToArray(), [1, budget], dtype: int64, device: device);
+                    var positions = arange(prefix.Length, prefix.Length + budget, dtype: int64, device: device).unsqueeze(0);
+                    regionHidden = model.ForwardHidden(ids, AttentionMode.Bidirectional, positionIds: positions, cache: cache).squeeze(0);
+                }
+                forwards++;
+                steps++;
+                stepsSinceRefresh++;
+
+                var positionsInBlock = Enumerable.Range(blockStart, blockEnd - blockStart).Where(i => region[i] == specials.Mask).ToList();
+                var logits = model.LmHead(regionHidden.index_select(0, tensor(positionsInBlock.Select(p => (long)p).ToArray(), dtype: int64, device: device)));
+                var candidates = TokenScorer.Score(logits, positionsInBlock, specials.Mask, policy, seed + (ulong)steps);
+                // The block must finish within the steps left, shared with the blocks after it.
+                int blocksLeft = (budget - blockStart + blockSize - 1) / blockSize;
+                int blockSteps = Math.Max(1, stepsLeft / blocksLeft);
+                foreach (var c in CommitSelector.Select(candidates, policy, blockSteps))
+                {
+                    region[c.Position] = c.Token;
+                    confidence[c.Position] = c.Confidence;
+                }
+                if (remasksLeft > 0 && steps < options.MaxSteps - 1)
+                    remasksLeft -= Remask(region, confidence, blockStart, blockEnd, options.RemaskBelow, remasksLeft);
+                bool blockDone = positionsInBlock.Count > 0 && region.AsSpan(blockStart, blockEnd - blockStart).IndexOf(specials.Mask) < 0;
+                if (blockDone && blockEnd < budget) stepsSinceRefresh = int.MaxValue; // Fast-dLLM: refresh the cache per block
+                if (steps >= options.MaxSteps * 4) throw new InvalidOperationException("decoder did not terminate"); // defensive: policies commit ≥1 per step
+            }
+        }
+        finally
+        {
+            cache?.Dispose();
+        }
+        var tokens = region.Where(t => t != specials.Pad && t != specials.End).ToArray();
+        return new InfillResult(tokens, steps, forwards);
+    }
+
+    /// <summary>Forward of [prefix | suffix | region] with true positions; returns the region's hidden states [budget, D].</summary>
+    Tensor FullForward(int[] prefix, int[] suffix, int[] region, KvCache? cache)
+    {
+        int p = prefix.Length, s = suffix.Length, b = region.Length;
+        var ids = prefix.Concat(suffix).Concat(region).Select(t => (long)t).ToArray();
+        var positions = Enumerable.Range(0, p).Concat(Enumerable.Range(p + b, s)).Concat(Enumerable.Range(p, b)).Select(i => (long)i).ToArray();
+        var hidden = model.ForwardHidden(
+            tensor(ids, [1, ids.Length], dtype: int64, device: device), AttentionMode.Bidirectional,
+            positionIds: tensor(positions, [1, ids.Length], dtype: int64, device: device),
+            cache: cache, appendToCache: cache is not null);
+        cache?.Truncate(p + s);
+        return hidden.squeeze(0).narrow(0, p + s, b);
+    }
+
+    /// <summary>Re-masks the least confident committed tokens of the block below the threshold; returns how many.</summary>
+    int Remask(int[] region, float[] confidence, int start, int end, float below, int budget)
+    {
+        var weakest = Enumerable.Range(start, end - start)
+            .Where(i => region[i] != specials.Mask && confidence[i] < below)
+            .OrderBy(i => confidence[i]).Take(Math.Min(budget, 1)).ToList();
+        // Never re-mask the whole block: at least one commit from this step must stand, or decoding could loop.
+        if (weakest.Count == 0 || Enumerable.Range(start, end - start).Count(i => region[i] != specials.Mask) <= weakest.Count) return 0;
+        foreach (var i in weakest) { region[i] = specials.Mask; confidence[i] = 0; }
+        return weakest.Count;
+    }
+}

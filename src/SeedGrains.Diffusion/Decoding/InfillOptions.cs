@@ -1,0 +1,20 @@
+namespace SeedGrains.Diffusion.Decoding;
+
+/// <summary>How <see cref="InfillDecoder"/> walks a region.</summary>
+/// <param name="BlockSize">Semi-autoregressive blocks, left to right, parallel inside a block (0 = one block).</param>
+/// <param name="UseCache">Dual cache (Fast-dLLM): the context's keys/values come from the last full forward and
+/// only the region is recomputed each step. Approximate: the context does not see the newest commits until a refresh.</param>
+/// <param name="RefreshEvery">With the cache, redo the full forward every N steps (1 = always: exact, equals no cache).</param>
+/// <param name="MaxSteps">Hard cap on steps (the policy's stepsLeft counts down from it).</param>
+/// <param name="RemaskBudget">Refinement (ReMDM-style): total low-confidence commits that may be re-masked and redone.</param>
+/// <param name="RemaskBelow">A committed token whose probability is below this is a re-mask candidate.</param>
+public sealed record InfillOptions(
+    int BlockSize = 0,
+    bool UseCache = true,
+    int RefreshEvery = int.MaxValue,
+    int MaxSteps = 64,
+    int RemaskBudget = 0,
+    float RemaskBelow = 0.3f)
+{
+    public static InfillOptions Default { get; } = new();
+}

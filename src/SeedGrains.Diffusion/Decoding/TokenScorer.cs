@@ -1,0 +1,56 @@
+using static TorchSharp.torch;
+
+namespace SeedGrains.Diffusion.Decoding;
+
+/// <summary>
+/// Turns the logits of masked positions into candidates: the token to place (argmax, or a temperature / top-p
+/// sample from a seeded generator), its probability and the distribution's entropy. [MASK] is never proposed.
+/// </summary>
+public static class TokenScorer
+{
+    /// <param name="logits">[N, V] for the masked positions, in the order of <paramref name="positions"/>.</param>
+    public static Candidate[] Score(Tensor logits, IReadOnlyList<int> positions, int maskTokenId, CommitPolicy policy, ulong seed)
+    {
+        if (logits.dim() != 2 || logits.shape[0] != positions.Count)
+            throw new ArgumentException($"logits must be [{positions.Count}, V], got [{string.Join(", ", logits.shape)}]");
+        if (positions.Count == 0) return [];
+        using var scope = NewDisposeScope();
+        var scores = logits.to_type(ScalarType.Float32).clone();
+        scores.index_fill_(1, tensor(new long[] { maskTokenId }, device: scores.device), float.NegativeInfinity);
+        var logProbs = nn.functional.log_softmax(scores, 1);
+        var probs = logProbs.exp();
+        var entropy = -(probs * logProbs.nan_to_num(0, 0, 0)).sum(1);
+
+        Tensor tokens;
+        if (policy.Temperature <= 0)
+        {
+            tokens = probs.argmax(1);
+        }
+        else
+        {
+            var sampling = nn.functional.softmax(scores / policy.Temperature, 1);
+            if (policy.TopP < 1) sampling = TopP(sampling, policy.TopP);
+            using var generator = new Generator(seed, sampling.device);
+            tokens = multinomial(sampling, 1, generator: generator).squeeze(1);
+        }
+        var confidence = probs.gather(1, tokens.unsqueeze(1)).squeeze(1);
+
+        var t = tokens.cpu().data<long>().ToArray();
+        var c = confidence.cpu().data<float>().ToArray();
+        var e = entropy.cpu().data<float>().ToArray();
+        var result = new Candidate[positions.Count];
+        for (int i = 0; i < result.Length; i++) result[i] = new Candidate(positions[i], (int)t[i], c[i], e[i]);
+        return result;
+    }
+
+    /// <summary>Keeps the smallest set of tokens whose probability reaches p (nucleus), renormalised.</summary>
+    static Tensor TopP(Tensor probs, float p)
+    {
+        var (sorted, indices) = probs.sort(1, descending: true);
+        var cumulative = sorted.cumsum(1);
+        var drop = (cumulative - sorted).gt(p); // keep a token while the mass before it is < p
+        var kept = sorted.masked_fill(drop, 0);
+        var filtered = zeros_like(probs).scatter(1, indices, kept);
+        return filtered / filtered.sum(1, keepdim: true);
+    }
+}

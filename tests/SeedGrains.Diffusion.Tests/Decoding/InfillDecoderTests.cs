@@ -1,0 +1,92 @@
+using SeedGrains.Diffusion.Decoding;
+using SeedGrains.Diffusion.Model;
+using SeedGrains.Diffusion.Training;
+using TorchSharp;
+
+namespace SeedGrains.Diffusion.Tests.Decoding;
+
+public sealed class InfillDecoderTests
+{
+    readonly InfillDecoder decoder = new(TinyModels.Create(AttentionMode.Bidirectional), TinyModels.Specials, torch.CPU);
+    readonly int[] prefix = TinyModels.Tokens(30, 1);
+    readonly int[] suffix = TinyModels.Tokens(25, 2);
+
+    public static TheoryData<CommitRule, int, bool> Settings => new()
+    {
+        { CommitRule.Confidence, 0, true }, { CommitRule.Confidence, 4, false },
+        { CommitRule.TopK, 0, false }, { CommitRule.TopK, 4, true }, { CommitRule.EntropyBounded, 0, true },
+    };
+
+    [Theory]
+    [MemberData(nameof(Settings))]
+    public void FillsTheWholeBudgetWithinTheStepCap(CommitRule rule, int blockSize, bool cache)
+    {
+        var options = new InfillOptions(BlockSize: blockSize, UseCache: cache, MaxSteps: 6);
+        var result = decoder.Decode(prefix, suffix, budget: 12, new CommitPolicy(rule, Threshold: 0.95f, EntropyBound: 0.5f), options);
+        Assert.InRange(result.Steps, 1, 6 + (blockSize > 0 ? 12 / blockSize : 0));
+        Assert.DoesNotContain(TinyModels.Specials.Mask, result.Tokens);
+        Assert.True(result.Tokens.Length <= 12);
+    }
+
+    [Fact]
+    public void CachedDecodingWithARefreshEveryStepEqualsUncached()
+    {
+        var policy = new CommitPolicy(CommitRule.TopK);
+        var uncached = decoder.Decode(prefix, suffix, 10, policy, new InfillOptions(UseCache: false, MaxSteps: 5));
+        var exactCache = decoder.Decode(prefix, suffix, 10, policy, new InfillOptions(UseCache: true, RefreshEvery: 1, MaxSteps: 5));
+        Assert.Equal(uncached.Tokens, exactCache.Tokens);
+        Assert.Equal(uncached.Steps, exactCache.Steps);
+    }
+
+    [Fact]
+    public void SameSeedSameOutputWhenSampling()
+    {
+        var policy = new CommitPolicy(CommitRule.TopK, Temperature: 1f, TopP: 0.9f);
+        var a = decoder.Decode(prefix, suffix, 10, policy, new InfillOptions(MaxSteps: 4), seed: 5);
+        var b = decoder.Decode(prefix, suffix, 10, policy, new InfillOptions(MaxSteps: 4), seed: 5);
+        Assert.Equal(a.Tokens, b.Tokens);
+    }
+
+    [Fact]
+    public void EndAndPadTokensAreRemovedFromTheResult()
+    {
+        // Zero the final norm: every logit is 0, so the greedy choice is the lowest id that is not [MASK] — End (0).
+        var model = TinyModels.Create(AttentionMode.Bidirectional, seed: 4);
+        using (torch.no_grad())
+            model.named_parameters().First(p => p.name == "model.norm.weight").parameter.zero_();
+        var result = new InfillDecoder(model, TinyModels.Specials, torch.CPU).Decode(prefix, suffix, 8, CommitPolicy.Default, InfillOptions.Default);
+        Assert.Empty(result.Tokens);
+    }
+}
+
+public sealed class ArInfillDecoderTests
+{
+    [Fact]
+    public void CachedGreedyDecodingEqualsRecomputingThePrefixEveryToken()
+    {
+        var model = TinyModels.Create(AttentionMode.Causal, seed: 2);
+        var vocab = new TrainingVocabulary(48, Mask: 1, Pad: 2, End: 0, FimPrefix: 3, FimSuffix: 4, FimMiddle: 5, EndsLine: new bool[48]);
+        var prefix = TinyModels.Tokens(20, 3);
+        var suffix = TinyModels.Tokens(15, 4);
+        var result = new ArInfillDecoder(model, vocab, torch.CPU).Decode(prefix, suffix, maxNewTokens: 12);
+
+        // Reference: no cache, the whole sequence forwarded for every new token.
+        var sequence = new List<int> { 3 };
+        sequence.AddRange(prefix); sequence.Add(4); sequence.AddRange(suffix); sequence.Add(5);
+        var expected = new List<int>();
+        using (torch.no_grad())
+        {
+            while (expected.Count < 12)
+            {
+                using var ids = torch.tensor(sequence.Select(t => (long)t).ToArray(), [1, sequence.Count]);
+                using var logits = model.Forward(ids, AttentionMode.Causal);
+                int next = (int)logits[0, -1].argmax().item<long>();
+                if (next == vocab.End || next == vocab.Pad) break;
+                expected.Add(next);
+                sequence.Add(next);
+            }
+        }
+        Assert.Equal(expected, result.Tokens);
+        Assert.Equal(Math.Min(12, expected.Count + 1), result.Steps);
+    }
+}
