@@ -75,10 +75,19 @@ public sealed class PostgresServer : IAsyncDisposable
     /// <summary>Stops the server (fast shutdown: clients are disconnected) and starts it again on the same port.</summary>
     public async Task RestartAsync()
     {
+        await StopAsync();
+        await StartAgainAsync();
+    }
+
+    /// <summary>Fast shutdown: sessions are terminated, data kept. <see cref="StartAgainAsync"/> brings it back on the same port.</summary>
+    public async Task StopAsync()
+    {
         await RunToolAsync("pg_ctl", ["-D", _dataDirectory, "-m", "fast", "-w", "stop"]);
         _running = false;
-        await StartServerAsync();
     }
+
+    /// <summary>Starts a stopped server again.</summary>
+    public Task StartAgainAsync() => StartServerAsync();
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
