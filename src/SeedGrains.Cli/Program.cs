@@ -6,6 +6,7 @@ var root = new RootCommand("SeedGrains: diffusion language models for code — t
 foreach (var command in new[]
 {
     VersionCommand.Create(),
+    DbMigrateCommand.Create(),
 })
 {
     root.Subcommands.Add(command);
