@@ -79,8 +79,12 @@ public sealed class PostgresDatabase : IAsyncDisposable
         if (_migrate)
         {
             var applied = await migrator.MigrateAsync(cancellationToken).ConfigureAwait(false);
-            _logger.LogInformation("PostgreSQL schema at version {Version} ({Applied} migration(s) applied now)",
-                EmbeddedMigrations.LatestVersion, applied.Count);
+            if (_logger.IsEnabled(LogLevel.Information))
+            {
+                _logger.LogInformation("PostgreSQL schema at version {Version} ({Applied} migration(s) applied now)",
+                    EmbeddedMigrations.LatestVersion, applied.Count);
+            }
+
             return;
         }
 

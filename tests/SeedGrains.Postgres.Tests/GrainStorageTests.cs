@@ -42,13 +42,13 @@ public sealed class GrainStorageTests(PostgresServerFixture postgres) : IAsyncLi
 
         Assert.True(read.RecordExists);
         Assert.Equal(written.ETag, read.ETag);
-        Assert.Equal(written.State.Tokens, read.State.Tokens);
-        Assert.Equal(written.State.Masked, read.State.Masked);
-        Assert.Equal(written.State.Confidence, read.State.Confidence);
-        Assert.Equal(7, read.State.Version);
-        Assert.Equal(DocumentStatus.Denoising, read.State.Status);
-        Assert.Equal(written.State.Watchers, read.State.Watchers);
-        Assert.Equal(42, read.State.Usage["tokens"]);
+        Assert.Equal(written.State!.Tokens, read.State!.Tokens);
+        Assert.Equal(written.State!.Masked, read.State!.Masked);
+        Assert.Equal(written.State!.Confidence, read.State!.Confidence);
+        Assert.Equal(7, read.State!.Version);
+        Assert.Equal(DocumentStatus.Denoising, read.State!.Status);
+        Assert.Equal(written.State!.Watchers, read.State!.Watchers);
+        Assert.Equal(42, read.State!.Usage["tokens"]);
     }
 
     [Fact]
@@ -59,13 +59,13 @@ public sealed class GrainStorageTests(PostgresServerFixture postgres) : IAsyncLi
         await storage.WriteStateAsync("counter", Session("acme/s2"), state);
         var first = state.ETag;
 
-        state.State.Count = 2;
+        state.State!.Count = 2;
         await storage.WriteStateAsync("counter", Session("acme/s2"), state);
 
         Assert.NotEqual(first, state.ETag);
         var read = new GrainState<CounterState>();
         await storage.ReadStateAsync("counter", Session("acme/s2"), read);
-        Assert.Equal(2, read.State.Count);
+        Assert.Equal(2, read.State!.Count);
         Assert.Equal(state.ETag, read.ETag);
     }
 
@@ -77,14 +77,14 @@ public sealed class GrainStorageTests(PostgresServerFixture postgres) : IAsyncLi
         await storage.WriteStateAsync("counter", Session("acme/s3"), winner);
         var loser = new GrainState<CounterState>(new CounterState { Count = 100 }, winner.ETag);
 
-        winner.State.Count = 2;
+        winner.State!.Count = 2;
         await storage.WriteStateAsync("counter", Session("acme/s3"), winner);
         var error = await Assert.ThrowsAsync<InconsistentStateException>(() => storage.WriteStateAsync("counter", Session("acme/s3"), loser));
 
         Assert.Equal(winner.ETag, error.StoredEtag);
         var read = new GrainState<CounterState>();
         await storage.ReadStateAsync("counter", Session("acme/s3"), read);
-        Assert.Equal(2, read.State.Count);
+        Assert.Equal(2, read.State!.Count);
     }
 
     [Fact]
@@ -105,7 +105,7 @@ public sealed class GrainStorageTests(PostgresServerFixture postgres) : IAsyncLi
 
         Assert.False(read.RecordExists);
         Assert.Null(read.ETag);
-        Assert.Equal(0, read.State.Count);
+        Assert.Equal(0, read.State!.Count);
     }
 
     [Fact]
@@ -119,16 +119,16 @@ public sealed class GrainStorageTests(PostgresServerFixture postgres) : IAsyncLi
 
         Assert.Null(state.ETag);
         Assert.False(state.RecordExists);
-        Assert.Equal(0, state.State.Count);
+        Assert.Equal(0, state.State!.Count);
         var read = new GrainState<CounterState>();
         await storage.ReadStateAsync("counter", Session("acme/s5"), read);
         Assert.False(read.RecordExists);
         Assert.Equal(0L, await CountRowsAsync("grain_id = 'acme/s5'"));
 
-        state.State.Count = 4;
+        state.State!.Count = 4;
         await storage.WriteStateAsync("counter", Session("acme/s5"), state);
         await storage.ReadStateAsync("counter", Session("acme/s5"), read);
-        Assert.Equal(4, read.State.Count);
+        Assert.Equal(4, read.State!.Count);
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public sealed class MembershipTableTests(PostgresServerFixture postgres) : IAsyn
     {
         _providers = new TestProviders(await postgres.CreateDatabaseAsync("membership"), clusterId: "cluster-" + Guid.NewGuid().ToString("N"));
         _table = _providers.Membership();
-        await _table.InitializeMembershipTable(tryInitTableVersion: true);
+        await _table.InitializeMembershipTableAsync(tryInitTableVersion: true);
     }
 
     public async Task DisposeAsync() => await _providers.DisposeAsync();
@@ -25,7 +25,7 @@ public sealed class MembershipTableTests(PostgresServerFixture postgres) : IAsyn
     [Fact]
     public async Task Empty_table_has_version_zero_and_an_etag()
     {
-        var data = await _table.ReadAll();
+        var data = await _table.ReadAllAsync();
 
         Assert.Empty(data.Members);
         Assert.Equal(0, data.Version.Version);
@@ -35,19 +35,19 @@ public sealed class MembershipTableTests(PostgresServerFixture postgres) : IAsyn
     [Fact]
     public async Task Initialize_twice_keeps_the_version()
     {
-        Assert.True(await _table.InsertRow(NewEntry(), (await _table.ReadAll()).Version.Next()));
-        await _table.InitializeMembershipTable(true);
+        Assert.True(await _table.InsertRowAsync(NewEntry(), (await _table.ReadAllAsync()).Version.Next()));
+        await _table.InitializeMembershipTableAsync(true);
 
-        Assert.Equal(1, (await _table.ReadAll()).Version.Version);
+        Assert.Equal(1, (await _table.ReadAllAsync()).Version.Version);
     }
 
     [Fact]
     public async Task InsertRow_with_next_version_succeeds_and_bumps_the_version()
     {
-        var data = await _table.ReadAll();
-        Assert.True(await _table.InsertRow(NewEntry(), data.Version.Next()));
+        var data = await _table.ReadAllAsync();
+        Assert.True(await _table.InsertRowAsync(NewEntry(), data.Version.Next()));
 
-        data = await _table.ReadAll();
+        data = await _table.ReadAllAsync();
         Assert.Equal(1, data.Version.Version);
         Assert.Single(data.Members);
     }
@@ -55,22 +55,22 @@ public sealed class MembershipTableTests(PostgresServerFixture postgres) : IAsyn
     [Fact]
     public async Task InsertRow_rejects_stale_versions_and_duplicates()
     {
-        var version = (await _table.ReadAll()).Version.Next();
+        var version = (await _table.ReadAllAsync()).Version.Next();
         var entry = NewEntry();
-        Assert.True(await _table.InsertRow(entry, version));
+        Assert.True(await _table.InsertRowAsync(entry, version));
 
-        Assert.False(await _table.InsertRow(entry, version));        // same entry, old version
-        Assert.False(await _table.InsertRow(NewEntry(), version));   // new entry, old version
+        Assert.False(await _table.InsertRowAsync(entry, version));        // same entry, old version
+        Assert.False(await _table.InsertRowAsync(NewEntry(), version));   // new entry, old version
 
-        var data = await _table.ReadAll();
+        var data = await _table.ReadAllAsync();
         Assert.Equal(1, data.Version.Version);
-        Assert.False(await _table.InsertRow(entry, data.Version.Next())); // duplicate with the right version
+        Assert.False(await _table.InsertRowAsync(entry, data.Version.Next())); // duplicate with the right version
 
-        data = await _table.ReadAll();
+        data = await _table.ReadAllAsync();
         Assert.Single(data.Members);
         Assert.Equal(1, data.Version.Version); // the failed insert did not bump the version
 
-        var row = await _table.ReadRow(entry.SiloAddress);
+        var row = await _table.ReadRowAsync(entry.SiloAddress);
         Assert.Equal(version.Version, row.Version.Version);
         Assert.NotEqual(version.VersionEtag, row.Version.VersionEtag);
         var (read, etag) = row.Members.Single();
@@ -81,9 +81,9 @@ public sealed class MembershipTableTests(PostgresServerFixture postgres) : IAsyn
     [Fact]
     public async Task ReadRow_of_unknown_silo_returns_the_version_and_no_rows()
     {
-        Assert.True(await _table.InsertRow(NewEntry(), (await _table.ReadAll()).Version.Next()));
+        Assert.True(await _table.InsertRowAsync(NewEntry(), (await _table.ReadAllAsync()).Version.Next()));
 
-        var row = await _table.ReadRow(NewEntry().SiloAddress);
+        var row = await _table.ReadRowAsync(NewEntry().SiloAddress);
 
         Assert.Empty(row.Members);
         Assert.Equal(1, row.Version.Version);
@@ -92,7 +92,7 @@ public sealed class MembershipTableTests(PostgresServerFixture postgres) : IAsyn
     [Fact]
     public async Task UpdateRow_requires_both_current_row_etag_and_current_table_version()
     {
-        var tableData = await _table.ReadAll();
+        var tableData = await _table.ReadAllAsync();
         for (var i = 1; i < 6; i++)
         {
             var entry = NewEntry();
@@ -102,26 +102,26 @@ public sealed class MembershipTableTests(PostgresServerFixture postgres) : IAsyn
                 Tuple.Create(NewEntry().SiloAddress, SecondsNow().AddSeconds(2)),
             ];
             var insertVersion = tableData.Version.Next();
-            Assert.True(await _table.InsertRow(entry, insertVersion));
-            tableData = await _table.ReadAll();
+            Assert.True(await _table.InsertRowAsync(entry, insertVersion));
+            tableData = await _table.ReadAllAsync();
             var etagBefore = tableData.TryGet(entry.SiloAddress)!.Item2;
 
-            Assert.False(await _table.UpdateRow(entry, etagBefore, insertVersion), "old table version must fail");
+            Assert.False(await _table.UpdateRowAsync(entry, etagBefore, insertVersion), "old table version must fail");
 
             var updateVersion = tableData.Version.Next();
             entry.Status = SiloStatus.Active;
-            Assert.True(await _table.UpdateRow(entry, etagBefore, updateVersion));
-            Assert.False(await _table.UpdateRow(entry, etagBefore, updateVersion), "old row etag and old version must fail");
+            Assert.True(await _table.UpdateRowAsync(entry, etagBefore, updateVersion));
+            Assert.False(await _table.UpdateRowAsync(entry, etagBefore, updateVersion), "old row etag and old version must fail");
 
-            tableData = await _table.ReadAll();
+            tableData = await _table.ReadAllAsync();
             var (stored, etagAfter) = tableData.TryGet(entry.SiloAddress)!;
             Assert.Equal(entry.ToFullString(), stored.ToFullString());
             Assert.Equal(SiloStatus.Active, stored.Status);
-            Assert.Equal(2, stored.SuspectTimes.Count);
+            Assert.Equal(2, stored.SuspectTimes!.Count);
             Assert.NotEqual(etagBefore, etagAfter);
 
-            Assert.False(await _table.UpdateRow(entry, etagAfter, updateVersion), "current row etag with old version must fail");
-            Assert.Equal(updateVersion.Version, (await _table.ReadAll()).Version.Version);
+            Assert.False(await _table.UpdateRowAsync(entry, etagAfter, updateVersion), "current row etag with old version must fail");
+            Assert.Equal(updateVersion.Version, (await _table.ReadAllAsync()).Version.Version);
             Assert.Equal(i, tableData.Members.Count);
         }
     }
@@ -130,8 +130,8 @@ public sealed class MembershipTableTests(PostgresServerFixture postgres) : IAsyn
     public async Task Parallel_inserts_and_updates_serialise_on_the_table_version()
     {
         var entry = NewEntry();
-        var version = (await _table.ReadAll()).Version.Next();
-        var inserts = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => _table.InsertRow(entry, version))));
+        var version = (await _table.ReadAllAsync()).Version.Next();
+        var inserts = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => Task.Run(() => _table.InsertRowAsync(entry, version))));
         Assert.Single(inserts, ok => ok);
 
         await Task.WhenAll(Enumerable.Range(0, 19).Select(_ => Task.Run(async () =>
@@ -139,14 +139,14 @@ public sealed class MembershipTableTests(PostgresServerFixture postgres) : IAsyn
             bool done;
             do
             {
-                var data = await _table.ReadAll();
+                var data = await _table.ReadAllAsync();
                 var (row, etag) = data.TryGet(entry.SiloAddress)!;
-                done = await _table.UpdateRow(row, etag, data.Version.Next());
+                done = await _table.UpdateRowAsync(row, etag, data.Version.Next());
             }
             while (!done);
         }))).WaitAsync(TimeSpan.FromSeconds(60));
 
-        var final = await _table.ReadAll();
+        var final = await _table.ReadAllAsync();
         Assert.Equal(20, final.Version.Version);
         Assert.Single(final.Members);
         Assert.Equal("19", final.Members[0].Item2);
@@ -156,13 +156,13 @@ public sealed class MembershipTableTests(PostgresServerFixture postgres) : IAsyn
     public async Task UpdateIAmAlive_changes_only_the_heartbeat()
     {
         var entry = NewEntry();
-        Assert.True(await _table.InsertRow(entry, (await _table.ReadAll()).Version.Next()));
-        var before = (await _table.ReadAll()).Members.Single();
+        Assert.True(await _table.InsertRowAsync(entry, (await _table.ReadAllAsync()).Version.Next()));
+        var before = (await _table.ReadAllAsync()).Members.Single();
 
         var aliveAt = DateTime.UtcNow;
-        await _table.UpdateIAmAlive(new MembershipEntry { SiloAddress = entry.SiloAddress, IAmAliveTime = aliveAt });
+        await _table.UpdateIAmAliveAsync(new MembershipEntry { SiloAddress = entry.SiloAddress, IAmAliveTime = aliveAt });
 
-        var after = await _table.ReadAll();
+        var after = await _table.ReadAllAsync();
         var (row, etag) = after.Members.Single();
         Assert.True((aliveAt - row.IAmAliveTime).Duration() < TimeSpan.FromMilliseconds(50));
         Assert.Equal(before.Item2, etag);
@@ -182,12 +182,12 @@ public sealed class MembershipTableTests(PostgresServerFixture postgres) : IAsyn
         oldButAlive.Status = SiloStatus.Active;
         foreach (var e in new[] { old, oldButAlive, NewEntry() })
         {
-            Assert.True(await _table.InsertRow(e, (await _table.ReadAll()).Version.Next()));
+            Assert.True(await _table.InsertRowAsync(e, (await _table.ReadAllAsync()).Version.Next()));
         }
 
-        await _table.CleanupDefunctSiloEntries(old.IAmAliveTime.AddDays(3));
+        await _table.CleanupDefunctSiloEntriesAsync(old.IAmAliveTime.AddDays(3));
 
-        var data = await _table.ReadAll();
+        var data = await _table.ReadAllAsync();
         Assert.Equal(2, data.Members.Count);
         Assert.Null(data.TryGet(old.SiloAddress));
     }
@@ -195,16 +195,16 @@ public sealed class MembershipTableTests(PostgresServerFixture postgres) : IAsyn
     [Fact]
     public async Task DeleteMembershipTableEntries_removes_the_cluster()
     {
-        Assert.True(await _table.InsertRow(NewEntry(), (await _table.ReadAll()).Version.Next()));
+        Assert.True(await _table.InsertRowAsync(NewEntry(), (await _table.ReadAllAsync()).Version.Next()));
         await using var other = new TestProviders(_providers.Options.ConnectionString, clusterId: "other-" + Guid.NewGuid().ToString("N"));
         var otherTable = other.Membership();
-        await otherTable.InitializeMembershipTable(true);
-        Assert.True(await otherTable.InsertRow(NewEntry(), (await otherTable.ReadAll()).Version.Next()));
+        await otherTable.InitializeMembershipTableAsync(true);
+        Assert.True(await otherTable.InsertRowAsync(NewEntry(), (await otherTable.ReadAllAsync()).Version.Next()));
 
-        await _table.DeleteMembershipTableEntries(_providers.Cluster.Value.ClusterId);
+        await _table.DeleteMembershipTableEntriesAsync(_providers.Cluster.Value.ClusterId);
 
-        Assert.Empty((await _table.ReadAll()).Members);
-        Assert.Single((await otherTable.ReadAll()).Members);
+        Assert.Empty((await _table.ReadAllAsync()).Members);
+        Assert.Single((await otherTable.ReadAllAsync()).Members);
     }
 
     [Fact]
@@ -218,12 +218,12 @@ public sealed class MembershipTableTests(PostgresServerFixture postgres) : IAsyn
         foreach (var e in entries)
         {
             // The ETag alone is the concurrency token: the version read, not Next(), is accepted too.
-            Assert.True(await _table.InsertRow(e, (await _table.ReadAll()).Version));
+            Assert.True(await _table.InsertRowAsync(e, (await _table.ReadAllAsync()).Version));
         }
 
         var gateways = _providers.Gateways();
-        await gateways.InitializeGatewayListProvider();
-        var uris = (await gateways.GetGateways()).Select(u => u.ToString()).ToList();
+        await gateways.InitializeGatewayListProviderAsync();
+        var uris = (await gateways.GetGatewaysAsync()).Select(u => u.ToString()).ToList();
 
         Assert.Equal(2, uris.Count);
         Assert.Contains(GatewayUri(entries[3]), uris);
@@ -235,7 +235,7 @@ public sealed class MembershipTableTests(PostgresServerFixture postgres) : IAsyn
     public async Task Foreign_etags_are_rejected_with_a_clear_error()
     {
         var entry = NewEntry();
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => _table.InsertRow(entry, new TableVersion(1, "not-a-number")));
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => _table.InsertRowAsync(entry, new TableVersion(1, "not-a-number")));
         Assert.Contains("not-a-number", error.Message, StringComparison.Ordinal);
     }
 

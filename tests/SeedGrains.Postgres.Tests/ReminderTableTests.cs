@@ -14,7 +14,7 @@ public sealed class ReminderTableTests(PostgresServerFixture postgres) : IAsyncL
     {
         _providers = new TestProviders(await postgres.CreateDatabaseAsync("reminders"));
         _table = _providers.Reminders();
-        await _table.Init();
+        await _table.StartAsync();
     }
 
     public async Task DisposeAsync() => await _providers.DisposeAsync();

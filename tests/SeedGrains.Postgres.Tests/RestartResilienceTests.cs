@@ -23,10 +23,10 @@ public sealed class RestartResilienceTests(PostgresServerFixture postgres)
         var grain = GrainId.Create("session", "acme/restart");
         var state = new GrainState<CounterState>(new CounterState { Count = 1 });
         await storage.WriteStateAsync("counter", grain, state);
-        await membership.InitializeMembershipTable(true);
-        await reminders.Init();
+        await membership.InitializeMembershipTableAsync(true);
+        await reminders.StartAsync();
         // Several idle connections in the providers' pool, all of which the restart will kill.
-        await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => Task.Run(() => membership.ReadAll())));
+        await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => Task.Run(() => membership.ReadAllAsync())));
 
         await using var plain = NpgsqlDataSource.Create(connectionString);
         await ScalarAsync(plain, "SELECT 1");
@@ -36,13 +36,13 @@ public sealed class RestartResilienceTests(PostgresServerFixture postgres)
         // Control: a plain Npgsql pool hands out its dead connection and the command fails.
         await Assert.ThrowsAnyAsync<NpgsqlException>(() => ScalarAsync(plain, "SELECT 1"));
 
-        state.State.Count = 2;
+        state.State!.Count = 2;
         await storage.WriteStateAsync("counter", grain, state);
         var read = new GrainState<CounterState>();
         await storage.ReadStateAsync("counter", grain, read);
-        Assert.Equal(2, read.State.Count);
+        Assert.Equal(2, read.State!.Count);
         Assert.Equal(state.ETag, read.ETag);
-        Assert.Equal(0, (await membership.ReadAll()).Version.Version);
+        Assert.Equal(0, (await membership.ReadAllAsync()).Version.Version);
         Assert.Empty((await reminders.ReadRows(0, 0)).Reminders);
     }
 
@@ -60,7 +60,7 @@ public sealed class RestartResilienceTests(PostgresServerFixture postgres)
         await postgres.Server.StopAsync();
         try
         {
-            state.State.Count = 2;
+            state.State!.Count = 2;
             // Surfaced to the caller (Orleans passes it to the grain call); the grain's ETag is unchanged.
             await Assert.ThrowsAnyAsync<NpgsqlException>(() => storage.WriteStateAsync("counter", grain, state));
             Assert.Equal(etagBefore, state.ETag);
@@ -73,7 +73,7 @@ public sealed class RestartResilienceTests(PostgresServerFixture postgres)
         await storage.WriteStateAsync("counter", grain, state);
         var read = new GrainState<CounterState>();
         await storage.ReadStateAsync("counter", grain, read);
-        Assert.Equal(2, read.State.Count);
+        Assert.Equal(2, read.State!.Count);
     }
 
     private static async Task<object?> ScalarAsync(NpgsqlDataSource dataSource, string sql)

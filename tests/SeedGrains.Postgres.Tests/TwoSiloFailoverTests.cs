@@ -29,8 +29,9 @@ public sealed class TwoSiloFailoverTests(PostgresServerFixture postgres)
         IHost? client = null;
         try
         {
-            silos.Add(await StartSiloAsync(connectionString, clusterId));
-            silos.Add(await StartSiloAsync(connectionString, clusterId));
+            // One silo wired with the connection string, the other from configuration key Postgres:ConnectionString.
+            silos.Add(await StartSiloAsync(connectionString, clusterId, fromConfiguration: false));
+            silos.Add(await StartSiloAsync(connectionString, clusterId, fromConfiguration: true));
             client = await StartClientAsync(connectionString, clusterId);
             var grains = client.Services.GetRequiredService<IClusterClient>();
             var counter = grains.GetGrain<ICounterGrain>("acme/session-1");
@@ -73,9 +74,14 @@ public sealed class TwoSiloFailoverTests(PostgresServerFixture postgres)
         }
     }
 
-    private static async Task<IHost> StartSiloAsync(string connectionString, string clusterId)
+    private static async Task<IHost> StartSiloAsync(string connectionString, string clusterId, bool fromConfiguration)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        if (fromConfiguration)
+        {
+            builder.Configuration["Postgres:ConnectionString"] = connectionString;
+        }
+
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterOptions>(o =>
@@ -84,7 +90,15 @@ public sealed class TwoSiloFailoverTests(PostgresServerFixture postgres)
                 o.ServiceId = ServiceId;
             });
             silo.ConfigureEndpoints(IPAddress.Loopback, FreePort(), FreePort());
-            silo.UseSeedGrainsPostgres(connectionString);
+            if (fromConfiguration)
+            {
+                silo.UseSeedGrainsPostgres();
+            }
+            else
+            {
+                silo.UseSeedGrainsPostgres(connectionString);
+            }
+
             // Fast failure detection so the test does not wait the production defaults.
             silo.Configure<ClusterMembershipOptions>(o =>
             {
@@ -99,6 +113,14 @@ public sealed class TwoSiloFailoverTests(PostgresServerFixture postgres)
         var host = builder.Build();
         await host.StartAsync();
         return host;
+    }
+
+    [Fact]
+    public void Missing_connection_string_in_configuration_is_a_clear_error()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var error = Assert.Throws<InvalidOperationException>(() => builder.UseOrleans(silo => silo.UseSeedGrainsPostgres()));
+        Assert.Contains("Postgres:ConnectionString", error.Message, StringComparison.Ordinal);
     }
 
     private static async Task<IHost> StartClientAsync(string connectionString, string clusterId)

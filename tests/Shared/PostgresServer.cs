@@ -175,7 +175,10 @@ public sealed class PostgresServer : IAsyncDisposable
     private static async Task<string> WithTimeout(Task<string> read) =>
         await Task.WhenAny(read, Task.Delay(1000)) == read ? await read : "";
 
-    private static bool IsRoot => Environment.UserName == "root" || Environment.GetEnvironmentVariable("USER") == "root";
+    private static bool IsRoot => OperatingSystem.IsLinux() && geteuid() == 0;
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = false)]
+    private static extern uint geteuid();
 
     private static string FindBinDirectory()
     {

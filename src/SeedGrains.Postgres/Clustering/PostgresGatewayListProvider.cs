@@ -34,10 +34,16 @@ public sealed class PostgresGatewayListProvider : IGatewayListProvider
     public bool IsUpdatable => true;
 
     /// <inheritdoc />
-    public Task InitializeGatewayListProvider() => _database.EnsureSchemaAsync();
+    public Task InitializeGatewayListProviderAsync(CancellationToken cancellationToken = default) => _database.EnsureSchemaAsync(cancellationToken);
 
     /// <inheritdoc />
-    public Task<IList<Uri>> GetGateways() =>
+    public Task InitializeGatewayListProvider() => InitializeGatewayListProviderAsync();
+
+    /// <inheritdoc />
+    public Task<IList<Uri>> GetGateways() => GetGatewaysAsync();
+
+    /// <inheritdoc />
+    public Task<IList<Uri>> GetGatewaysAsync(CancellationToken cancellationToken = default) =>
         _database.RunAsync<IList<Uri>>("read gateways", async (connection, _, ct) =>
         {
             await using var command = new NpgsqlCommand(
@@ -54,5 +60,5 @@ public sealed class PostgresGatewayListProvider : IGatewayListProvider
             }
 
             return gateways;
-        });
+        }, cancellationToken);
 }

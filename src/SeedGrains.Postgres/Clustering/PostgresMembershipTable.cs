@@ -29,7 +29,7 @@ public sealed class PostgresMembershipTable : IMembershipTable
     }
 
     /// <inheritdoc />
-    public Task InitializeMembershipTable(bool tryInitTableVersion) =>
+    public Task InitializeMembershipTableAsync(bool tryInitTableVersion, CancellationToken cancellationToken = default) =>
         _database.RunAsync("initialize membership", async (connection, _, ct) =>
         {
             if (tryInitTableVersion)
@@ -41,20 +41,20 @@ public sealed class PostgresMembershipTable : IMembershipTable
             }
 
             return true;
-        });
+        }, cancellationToken);
 
     /// <inheritdoc />
-    public Task DeleteMembershipTableEntries(string clusterId) =>
+    public Task DeleteMembershipTableEntriesAsync(string clusterId, CancellationToken cancellationToken = default) =>
         _database.RunAsync("delete membership entries", async (connection, _, ct) =>
         {
             // Rows go with their version row (ON DELETE CASCADE).
             await using var command = new NpgsqlCommand("DELETE FROM cluster_membership_version WHERE cluster_id = $1", connection);
             command.Parameters.Add(new NpgsqlParameter { Value = clusterId });
             return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-        });
+        }, cancellationToken);
 
     /// <inheritdoc />
-    public Task CleanupDefunctSiloEntries(DateTimeOffset beforeDate) =>
+    public Task CleanupDefunctSiloEntriesAsync(DateTimeOffset beforeDate, CancellationToken cancellationToken = default) =>
         _database.RunAsync("clean up defunct silos", async (connection, _, ct) =>
         {
             await using var command = new NpgsqlCommand(
@@ -63,16 +63,16 @@ public sealed class PostgresMembershipTable : IMembershipTable
             command.Parameters.Add(new NpgsqlParameter { Value = nameof(SiloStatus.Dead) });
             command.Parameters.Add(new NpgsqlParameter { Value = beforeDate.UtcDateTime });
             return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-        });
+        }, cancellationToken);
 
     /// <inheritdoc />
-    public Task<MembershipTableData> ReadRow(SiloAddress key) => ReadAsync(key);
+    public Task<MembershipTableData> ReadRowAsync(SiloAddress key, CancellationToken cancellationToken = default) => ReadAsync(key, cancellationToken);
 
     /// <inheritdoc />
-    public Task<MembershipTableData> ReadAll() => ReadAsync(null);
+    public Task<MembershipTableData> ReadAllAsync(CancellationToken cancellationToken = default) => ReadAsync(null, cancellationToken);
 
     /// <inheritdoc />
-    public Task<bool> InsertRow(MembershipEntry entry, TableVersion tableVersion)
+    public Task<bool> InsertRowAsync(MembershipEntry entry, TableVersion tableVersion, CancellationToken cancellationToken = default)
     {
         var expectedVersion = MembershipRows.ParseVersion(tableVersion.VersionEtag, "table version");
         return _database.RunAsync($"insert membership row {entry.SiloAddress}", async (connection, _, ct) =>
@@ -100,11 +100,11 @@ public sealed class PostgresMembershipTable : IMembershipTable
 
             await transaction.CommitAsync(ct).ConfigureAwait(false);
             return true;
-        });
+        }, cancellationToken);
     }
 
     /// <inheritdoc />
-    public Task<bool> UpdateRow(MembershipEntry entry, string etag, TableVersion tableVersion)
+    public Task<bool> UpdateRowAsync(MembershipEntry entry, string etag, TableVersion tableVersion, CancellationToken cancellationToken = default)
     {
         var expectedVersion = MembershipRows.ParseVersion(tableVersion.VersionEtag, "table version");
         var expectedRowEtag = MembershipRows.ParseVersion(etag, "row");
@@ -134,11 +134,11 @@ public sealed class PostgresMembershipTable : IMembershipTable
 
             await transaction.CommitAsync(ct).ConfigureAwait(false);
             return true;
-        });
+        }, cancellationToken);
     }
 
     /// <inheritdoc />
-    public Task UpdateIAmAlive(MembershipEntry entry) =>
+    public Task UpdateIAmAliveAsync(MembershipEntry entry, CancellationToken cancellationToken = default) =>
         _database.RunAsync($"update I-am-alive of {entry.SiloAddress}", async (connection, _, ct) =>
         {
             // A heartbeat changes neither the row ETag nor the table version, matching Orleans' other providers.
@@ -148,9 +148,34 @@ public sealed class PostgresMembershipTable : IMembershipTable
             MembershipRows.AddKey(command, _clusterId, entry.SiloAddress);
             command.Parameters.Add(new NpgsqlParameter { Value = MembershipRows.Utc(entry.IAmAliveTime) });
             return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-        });
+        }, cancellationToken);
 
-    private async Task<MembershipTableData> ReadAsync(SiloAddress? silo)
+    // Orleans 10 calls the *Async overloads above; the original members stay abstract on the interface.
+    /// <inheritdoc />
+    public Task InitializeMembershipTable(bool tryInitTableVersion) => InitializeMembershipTableAsync(tryInitTableVersion);
+
+    /// <inheritdoc />
+    public Task DeleteMembershipTableEntries(string clusterId) => DeleteMembershipTableEntriesAsync(clusterId);
+
+    /// <inheritdoc />
+    public Task CleanupDefunctSiloEntries(DateTimeOffset beforeDate) => CleanupDefunctSiloEntriesAsync(beforeDate);
+
+    /// <inheritdoc />
+    public Task<MembershipTableData> ReadRow(SiloAddress key) => ReadRowAsync(key);
+
+    /// <inheritdoc />
+    public Task<MembershipTableData> ReadAll() => ReadAllAsync();
+
+    /// <inheritdoc />
+    public Task<bool> InsertRow(MembershipEntry entry, TableVersion tableVersion) => InsertRowAsync(entry, tableVersion);
+
+    /// <inheritdoc />
+    public Task<bool> UpdateRow(MembershipEntry entry, string etag, TableVersion tableVersion) => UpdateRowAsync(entry, etag, tableVersion);
+
+    /// <inheritdoc />
+    public Task UpdateIAmAlive(MembershipEntry entry) => UpdateIAmAliveAsync(entry);
+
+    private async Task<MembershipTableData> ReadAsync(SiloAddress? silo, CancellationToken cancellationToken)
     {
         // One statement, so the version and the rows come from one snapshot.
         var sql = $"""
@@ -185,7 +210,7 @@ public sealed class PostgresMembershipTable : IMembershipTable
             }
 
             return new MembershipTableData(rows, new TableVersion(version, version.ToString(CultureInfo.InvariantCulture)));
-        }).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<bool> TryBumpVersionAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, int expectedVersion, CancellationToken ct)

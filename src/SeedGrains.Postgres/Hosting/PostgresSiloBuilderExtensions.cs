@@ -31,11 +31,18 @@ public static class PostgresSiloBuilderExtensions
             throw new InvalidOperationException($"Configuration key '{PostgresOptions.SectionName}:ConnectionString' is not set.");
         }
 
-        var migrate = builder.Configuration[$"{PostgresOptions.SectionName}:MigrateOnStartup"];
+        var migrateKey = $"{PostgresOptions.SectionName}:MigrateOnStartup";
+        var migrateText = builder.Configuration[migrateKey];
+        var migrate = true;
+        if (migrateText is not null && !bool.TryParse(migrateText, out migrate))
+        {
+            throw new InvalidOperationException($"Configuration key '{migrateKey}' must be true or false, not '{migrateText}'.");
+        }
+
         return builder.UseSeedGrainsPostgres(options =>
         {
             options.ConnectionString = connectionString;
-            options.MigrateOnStartup = migrate is null || bool.Parse(migrate);
+            options.MigrateOnStartup = migrate;
         });
     }
 

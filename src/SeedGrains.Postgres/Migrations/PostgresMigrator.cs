@@ -96,7 +96,11 @@ public sealed class PostgresMigrator
 
     private async Task ApplyAsync(NpgsqlConnection connection, PostgresMigration migration, CancellationToken cancellationToken)
     {
-        _logger.LogInformation("Applying PostgreSQL migration {Migration}", migration.Name);
+        if (_logger.IsEnabled(LogLevel.Information))
+        {
+            _logger.LogInformation("Applying PostgreSQL migration {Migration}", migration.Name);
+        }
+
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         try
         {

@@ -30,15 +30,33 @@ public sealed class PostgresReminderTable : IReminderTable
     public Task StartAsync(CancellationToken cancellationToken = default) => _database.EnsureSchemaAsync(cancellationToken);
 
     /// <inheritdoc />
-    public Task Init() => _database.EnsureSchemaAsync();
+    public Task Init() => StartAsync();
 
     /// <inheritdoc />
-    public Task<ReminderTableData> ReadRows(GrainId grainId) =>
+    public Task<ReminderTableData> ReadRows(GrainId grainId) => ReadRows(grainId, CancellationToken.None);
+
+    /// <inheritdoc />
+    public Task<ReminderTableData> ReadRows(uint begin, uint end) => ReadRows(begin, end, CancellationToken.None);
+
+    /// <inheritdoc />
+    public Task<ReminderEntry?> ReadRow(GrainId grainId, string reminderName) => ReadRow(grainId, reminderName, CancellationToken.None);
+
+    /// <inheritdoc />
+    public Task<string?> UpsertRow(ReminderEntry entry) => UpsertRow(entry, CancellationToken.None);
+
+    /// <inheritdoc />
+    public Task<bool> RemoveRow(GrainId grainId, string reminderName, string eTag) => RemoveRow(grainId, reminderName, eTag, CancellationToken.None);
+
+    /// <inheritdoc />
+    public Task TestOnlyClearTable() => TestOnlyClearTable(CancellationToken.None);
+
+    /// <inheritdoc />
+    public Task<ReminderTableData> ReadRows(GrainId grainId, CancellationToken cancellationToken) =>
         QueryAsync($"read reminders of {grainId}", $"SELECT {Columns} FROM reminders WHERE service_id = $1 AND grain_id = $2",
-            command => command.Parameters.Add(new NpgsqlParameter { Value = grainId.ToString() }));
+            command => command.Parameters.Add(new NpgsqlParameter { Value = grainId.ToString() }), cancellationToken);
 
     /// <inheritdoc />
-    public Task<ReminderTableData> ReadRows(uint begin, uint end) =>
+    public Task<ReminderTableData> ReadRows(uint begin, uint end, CancellationToken cancellationToken) =>
         // (begin, end]; begin >= end wraps around zero (begin == end is the whole ring).
         QueryAsync($"read reminders in ({begin}, {end}]", begin < end
                 ? $"SELECT {Columns} FROM reminders WHERE service_id = $1 AND grain_hash > $2 AND grain_hash <= $3"
@@ -47,10 +65,10 @@ public sealed class PostgresReminderTable : IReminderTable
             {
                 command.Parameters.Add(new NpgsqlParameter { Value = (long)begin });
                 command.Parameters.Add(new NpgsqlParameter { Value = (long)end });
-            });
+            }, cancellationToken);
 
     /// <inheritdoc />
-    public async Task<ReminderEntry?> ReadRow(GrainId grainId, string reminderName)
+    public async Task<ReminderEntry?> ReadRow(GrainId grainId, string reminderName, CancellationToken cancellationToken)
     {
         var rows = await QueryAsync($"read reminder '{reminderName}' of {grainId}",
             $"SELECT {Columns} FROM reminders WHERE service_id = $1 AND grain_id = $2 AND reminder_name = $3",
@@ -58,12 +76,12 @@ public sealed class PostgresReminderTable : IReminderTable
             {
                 command.Parameters.Add(new NpgsqlParameter { Value = grainId.ToString() });
                 command.Parameters.Add(new NpgsqlParameter { Value = reminderName });
-            }).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
         return rows.Reminders.FirstOrDefault();
     }
 
     /// <inheritdoc />
-    public Task<string?> UpsertRow(ReminderEntry entry)
+    public Task<string?> UpsertRow(ReminderEntry entry, CancellationToken cancellationToken)
     {
         var etag = Guid.CreateVersion7();
         return _database.RunAsync<string?>($"upsert reminder '{entry.ReminderName}' of {entry.GrainId}", async (connection, _, ct) =>
@@ -85,11 +103,11 @@ public sealed class PostgresReminderTable : IReminderTable
             command.Parameters.Add(new NpgsqlParameter { Value = etag });
             await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             return etag.ToString();
-        });
+        }, cancellationToken);
     }
 
     /// <inheritdoc />
-    public Task<bool> RemoveRow(GrainId grainId, string reminderName, string eTag) =>
+    public Task<bool> RemoveRow(GrainId grainId, string reminderName, string eTag, CancellationToken cancellationToken) =>
         _database.RunAsync($"remove reminder '{reminderName}' of {grainId}", async (connection, _, ct) =>
         {
             if (!Guid.TryParse(eTag, out var expected))
@@ -104,18 +122,18 @@ public sealed class PostgresReminderTable : IReminderTable
             command.Parameters.Add(new NpgsqlParameter { Value = reminderName });
             command.Parameters.Add(new NpgsqlParameter { Value = expected });
             return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
-        });
+        }, cancellationToken);
 
     /// <inheritdoc />
-    public Task TestOnlyClearTable() =>
+    public Task TestOnlyClearTable(CancellationToken cancellationToken) =>
         _database.RunAsync("clear reminders", async (connection, _, ct) =>
         {
             await using var command = new NpgsqlCommand("DELETE FROM reminders WHERE service_id = $1", connection);
             command.Parameters.Add(new NpgsqlParameter { Value = _serviceId });
             return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-        });
+        }, cancellationToken);
 
-    private Task<ReminderTableData> QueryAsync(string operation, string sql, Action<NpgsqlCommand> addParameters) =>
+    private Task<ReminderTableData> QueryAsync(string operation, string sql, Action<NpgsqlCommand> addParameters, CancellationToken cancellationToken) =>
         _database.RunAsync(operation, async (connection, _, ct) =>
         {
             await using var command = new NpgsqlCommand(sql, connection);
@@ -136,5 +154,5 @@ public sealed class PostgresReminderTable : IReminderTable
             }
 
             return new ReminderTableData(entries);
-        });
+        }, cancellationToken);
 }

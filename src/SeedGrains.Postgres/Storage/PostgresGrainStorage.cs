@@ -47,6 +47,18 @@ public sealed class PostgresGrainStorage : IGrainStorage, ILifecycleParticipant<
 
     /// <inheritdoc />
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        ReadStateAsync(stateName, grainId, grainState, CancellationToken.None);
+
+    /// <inheritdoc />
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        WriteStateAsync(stateName, grainId, grainState, CancellationToken.None);
+
+    /// <inheritdoc />
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        ClearStateAsync(stateName, grainId, grainState, CancellationToken.None);
+
+    /// <inheritdoc />
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken) =>
         _database.RunAsync($"read {Describe(stateName, grainId)}", async (connection, _, ct) =>
         {
             await using var command = new NpgsqlCommand(
@@ -68,10 +80,10 @@ public sealed class PostgresGrainStorage : IGrainStorage, ILifecycleParticipant<
             grainState.ETag = etag;
             grainState.RecordExists = true;
             return true;
-        });
+        }, cancellationToken);
 
     /// <inheritdoc />
-    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
     {
         var json = Serialize(grainState.State, stateName, grainId);
         var expected = ParseETag(grainState.ETag, stateName, grainId);
@@ -120,11 +132,11 @@ public sealed class PostgresGrainStorage : IGrainStorage, ILifecycleParticipant<
             grainState.ETag = next.ToString();
             grainState.RecordExists = true;
             return true;
-        });
+        }, cancellationToken);
     }
 
     /// <inheritdoc />
-    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
     {
         var expected = ParseETag(grainState.ETag, stateName, grainId);
         return _database.RunAsync($"clear {Describe(stateName, grainId)}", async (connection, isRetry, ct) =>
@@ -160,7 +172,7 @@ public sealed class PostgresGrainStorage : IGrainStorage, ILifecycleParticipant<
             grainState.ETag = null;
             grainState.RecordExists = false;
             return true;
-        });
+        }, cancellationToken);
     }
 
     /// <inheritdoc />
