@@ -12,6 +12,7 @@ foreach (var command in new[]
     TrainCommand.Create(),
     EvalCommand.Create(),
     BenchCommand.Create(),
+    DbMigrateCommand.Create(),
 })
 {
     root.Subcommands.Add(command);

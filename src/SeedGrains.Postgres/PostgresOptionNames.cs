@@ -1,0 +1,14 @@
+namespace SeedGrains.Postgres;
+
+/// <summary>Names under which each provider's <see cref="PostgresOptions"/> are registered (named options).</summary>
+public static class PostgresOptionNames
+{
+    /// <summary>Membership table and gateway list.</summary>
+    public const string Clustering = "SeedGrains.Postgres.Clustering";
+
+    /// <summary>Reminder table.</summary>
+    public const string Reminders = "SeedGrains.Postgres.Reminders";
+
+    /// <summary>The grain storage provider called <paramref name="providerName"/>.</summary>
+    public static string Storage(string providerName) => "SeedGrains.Postgres.Storage." + providerName;
+}
