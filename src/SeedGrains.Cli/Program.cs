@@ -17,4 +17,13 @@ foreach (var command in new[]
 {
     root.Subcommands.Add(command);
 }
-return await root.Parse(args).InvokeAsync();
+// Failures are reported as one "error: …" line (exit 1), not a stack trace; SEEDGRAINS_DEBUG=1 shows the trace.
+try
+{
+    return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (Exception e) when (Environment.GetEnvironmentVariable("SEEDGRAINS_DEBUG") != "1")
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 1;
+}

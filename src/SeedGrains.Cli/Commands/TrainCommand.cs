@@ -35,13 +35,14 @@ internal static class TrainCommand
         var ffn = new Option<int>("--ffn") { DefaultValueFactory = _ => 704 };
         var checkpointMinutes = new Option<double>("--checkpoint-minutes") { DefaultValueFactory = _ => 5 };
         var maxBytes = new Option<long>("--max-bytes") { Description = "Stop reading the corpus after this many bytes (0 = all)" };
+        var skipInvalid = new Option<bool>("--skip-invalid") { Description = "Skip (and count) files that are not valid UTF-8 instead of failing" };
         var threads = new Option<int>("--threads") { Description = "CPU threads for libtorch (0 = libtorch's default)" };
         var seed = CliOptions.Seed();
         var device = CliOptions.Device();
         var command = new Command("train", "Train a diffusion model or the AR baseline on directories of source files.")
         {
             data, tokenizer, output, objective, resume, steps, batch, seqLen, lr, warmup, hidden, layers, heads, kvHeads, ffn,
-            checkpointMinutes, maxBytes, threads, seed, device,
+            checkpointMinutes, maxBytes, skipInvalid, threads, seed, device,
         };
         command.SetAction(p =>
         {
@@ -54,8 +55,10 @@ internal static class TrainCommand
             var log = new TeeWriter(Console.Error, logFile);
 
             var trainPath = Path.Combine(runDir, "train.bin");
-            if (!p.GetValue(resume) || !File.Exists(trainPath))
-                PrepareTokens(p.GetValue(data) ?? [], tok, runDir, p.GetValue(maxBytes), log);
+            if (File.Exists(trainPath))
+                log.WriteLine($"using the token files already in {runDir} (delete train.bin to re-read the corpus)");
+            else
+                PrepareTokens(p.GetValue(data) ?? [], tok, runDir, p.GetValue(maxBytes), p.GetValue(skipInvalid), log);
             using var corpus = TokenFile.Open(trainPath);
 
             Trainer trainer;
@@ -110,10 +113,10 @@ internal static class TrainCommand
         ModelConfig.Load(Path.Combine(runDir, Trainer.CheckpointFolder, "config.json")).VocabSize;
 
     /// <summary>Tokenizes the corpus into train.bin / val.bin and records what was read in data.json.</summary>
-    static void PrepareTokens(string[] directories, CodeTokenizer tokenizer, string runDir, long maxBytes, TextWriter log)
+    static void PrepareTokens(string[] directories, CodeTokenizer tokenizer, string runDir, long maxBytes, bool skipInvalid, TextWriter log)
     {
         if (directories.Length == 0) throw new ArgumentException("--data is required for a new run");
-        var corpus = new CodeCorpus(new CodeCorpusOptions { Directories = directories, MaxBytes = maxBytes > 0 ? maxBytes : null });
+        var corpus = new CodeCorpus(new CodeCorpusOptions { Directories = directories, MaxBytes = maxBytes > 0 ? maxBytes : null, SkipInvalid = skipInvalid });
         int end = tokenizer.SpecialTokenId("<|endoftext|>") ?? throw new InvalidDataException("tokenizer has no <|endoftext|>");
         long docs = 0;
         IEnumerable<int[]> Encode(IEnumerable<CodeDocument> documents) => documents.Select(d =>
