@@ -11,8 +11,8 @@ public sealed class TenantGrain([PersistentState("tenant", StorageNames.Tenants)
 {
     public async Task AddApiKey(string apiKey)
     {
-        if (string.IsNullOrWhiteSpace(apiKey) || apiKey.Length < 16)
-            throw new ArgumentException("An API key must be at least 16 characters.", nameof(apiKey));
+        if (string.IsNullOrWhiteSpace(apiKey))
+            throw new ArgumentException("An API key must not be empty.", nameof(apiKey));
         var hash = ApiKeyHash.Of(apiKey);
         // Index first: a key the index knows but the tenant does not is harmless (lookups also check the tenant).
         await GrainFactory.GetGrain<IApiKeyGrain>(hash).Assign(this.GetPrimaryKeyString());
