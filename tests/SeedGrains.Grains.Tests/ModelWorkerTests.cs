@@ -4,11 +4,12 @@ using SeedGrains.Abstractions.Sessions;
 using SeedGrains.Abstractions.Workers;
 using SeedGrains.Grains.Workers;
 using SeedGrains.Tests.Fakes;
+using Xunit.Abstractions;
 using static SeedGrains.Grains.Tests.SessionWatching;
 
 namespace SeedGrains.Grains.Tests;
 
-public sealed class ModelWorkerTests
+public sealed class ModelWorkerTests(ITestOutputHelper output)
 {
     private const int TenantA = 100;
     private const int TenantB = 200;
@@ -31,6 +32,7 @@ public sealed class ModelWorkerTests
         foreach (var (i, final) in finals)
             Assert.Equal($"<{i:D2}" + FakeLetters(3, budget) + ">", final.Text);
         var rows = stepper.RowsSeen;
+        output.WriteLine($"{rows} rows in {stepper.Calls} stepper calls, largest batch {stepper.Batches.Max(b => b.Length)}");
         Assert.Equal(sessions * budget, rows);
         Assert.True(stepper.Calls * 2 <= rows, $"{stepper.Calls} stepper calls for {rows} rows: batching should at least halve the calls");
         Assert.True(stepper.Batches.Max(b => b.Length) > 1);
@@ -47,6 +49,8 @@ public sealed class ModelWorkerTests
         var blocker = await HoldTheComputeThread(stepper, worker);
 
         var flood = Enumerable.Range(0, 20).Select(_ => worker.Step(Row("a", TenantA))).ToList();
+        // Calls are not ordered among themselves: let the whole flood arrive first, as FIFO's worst case.
+        await Eventually(async () => (await worker.GetStats()).Queued == 20, "the flood queued");
         var other = Enumerable.Range(0, 3).Select(_ => worker.Step(Row("b", TenantB))).ToList();
         await Eventually(async () => (await worker.GetStats()).Queued == 23, "all rows queued");
         stepper.Gate.Set();
@@ -69,6 +73,7 @@ public sealed class ModelWorkerTests
         var blocker = await HoldTheComputeThread(stepper, worker);
 
         var bulk = Enumerable.Range(0, 8).Select(_ => worker.Step(Row("a", TenantA, SessionPriority.Bulk))).ToList();
+        await Eventually(async () => (await worker.GetStats()).Queued == 8, "the bulk rows queued");
         var interactive = Enumerable.Range(0, 2).Select(_ => worker.Step(Row("a", Interactive))).ToList();
         await Eventually(async () => (await worker.GetStats()).Queued == 10, "all rows queued");
         stepper.Gate.Set();

@@ -1,6 +1,7 @@
 using SeedGrains.Abstractions.Errors;
 using SeedGrains.Abstractions.Sessions;
 using SeedGrains.Abstractions.Tenants;
+using SeedGrains.Diffusion.Decoding;
 using SeedGrains.Tests.Fakes;
 using static SeedGrains.Grains.Tests.SessionWatching;
 
@@ -232,5 +233,37 @@ public sealed class SessionGrainTests
         var usage = await cluster.Tenant("small").GetUsage();
         Assert.Equal(2, usage.TokensGenerated);
         await cluster.Session("small", "two").Create(new CreateSessionRequest("ab", [new TextRegion(1, 1, MaxTokens: 2)]));
+    }
+
+    [Fact]
+    public async Task A_failing_model_fails_the_session_with_its_message()
+    {
+        var stepper = new FakeStepper { TokenFor = (_, _) => throw new InvalidOperationException("tensor shapes [2,7] and [3,7] do not match") };
+        await using var cluster = await TestCluster.Start(stepper);
+        var session = cluster.Session("t1", "broken");
+        await session.Create(new CreateSessionRequest("abc", [new TextRegion(1, 2, MaxTokens: 3)]));
+
+        var final = (await session.UntilSettled())[^1].Snapshot;
+
+        Assert.Equal(SessionStatus.Failed, final.Status);
+        Assert.Contains("tensor shapes [2,7] and [3,7] do not match", final.Error, StringComparison.Ordinal);
+        Assert.Equal("ac", final.Text);
+        Assert.Equal(0, (await cluster.Tenant("t1").GetUsage()).ActiveSessions);
+    }
+
+    [Fact]
+    public async Task A_model_that_breaks_the_step_contract_fails_the_session()
+    {
+        // Commits window position 0, which holds the fixed 'a', not a mask.
+        var stepper = new FakeStepper { Override = _ => new DenoiseStepResult([new TokenCommit(0, CharTokenizer.IdOf('q'), 0.99f)]) };
+        await using var cluster = await TestCluster.Start(stepper);
+        var session = cluster.Session("t1", "liar");
+        await session.Create(new CreateSessionRequest("abc", [new TextRegion(1, 2, MaxTokens: 2)]));
+
+        var final = (await session.UntilSettled())[^1].Snapshot;
+
+        Assert.Equal(SessionStatus.Failed, final.Status);
+        Assert.Contains("not a masked position", final.Error, StringComparison.Ordinal);
+        Assert.Equal("ac", final.Text);
     }
 }

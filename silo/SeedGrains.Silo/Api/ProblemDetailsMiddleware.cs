@@ -24,7 +24,7 @@ internal sealed class ProblemDetailsMiddleware(RequestDelegate next, ILogger<Pro
             var (status, title, extensions) = Classify(ex);
             if (status >= 500 && ex is not (ModelBusyException or ModelUnavailableException))
                 logger.LogError(ex, "Request {Method} {Path} failed (trace {TraceId})", context.Request.Method, context.Request.Path, context.TraceIdentifier);
-            var detail = status == StatusCodes.Status500InternalServerError
+            var detail = status == StatusCodes.Status500InternalServerError && ex is not ModelStepFailedException
                 ? $"An internal error occurred; the server log has the details under trace id {context.TraceIdentifier}."
                 : ex.Message;
             if (ex is ModelBusyException) context.Response.Headers.RetryAfter = "1";
@@ -46,6 +46,7 @@ internal sealed class ProblemDetailsMiddleware(RequestDelegate next, ILogger<Pro
         QuotaExceededException => (429, "Quota exceeded", []),
         ModelBusyException => (503, "Model busy", []),
         ModelUnavailableException => (503, "Model unavailable", []),
+        ModelStepFailedException => (500, "Model error", []),
         _ => (500, "Internal error", []),
     };
 }

@@ -241,12 +241,15 @@ public sealed class SessionGrain(
                     busySince = null;
                     backoff = FirstBusyBackoff;
                 }
-                catch (ModelBusyException ex)
+                catch (Exception ex) when (ex is ModelBusyException or ModelUnavailableException)
                 {
+                    // Transient: a full queue, or no worker reachable right now. Back off, up to a limit.
                     busySince ??= DateTime.UtcNow;
-                    if (DateTime.UtcNow - busySince > TimeSpan.FromSeconds(_options.BusyTimeoutSeconds))
+                    var limit = ex is ModelBusyException ? _options.BusyTimeoutSeconds : _options.UnavailableTimeoutSeconds;
+                    if (DateTime.UtcNow - busySince > TimeSpan.FromSeconds(limit))
                     {
-                        await FailUnderLock($"The model stayed busy for {_options.BusyTimeoutSeconds:0.#} s: {ex.Message}");
+                        var why = ex is ModelBusyException ? "stayed busy" : "stayed unreachable";
+                        await FailUnderLock($"The model {why} for {limit:0.#} s: {ex.Message}");
                         return;
                     }
                     await Task.Delay(backoff, cancellationToken);

@@ -18,6 +18,9 @@ public sealed class SessionOptions
     /// <summary>How long a session keeps retrying while every worker answers "busy" before it fails.</summary>
     public double BusyTimeoutSeconds { get; set; } = 30;
 
+    /// <summary>How long a session keeps retrying while no worker is reachable (e.g. the registry refills after a silo died).</summary>
+    public double UnavailableTimeoutSeconds { get; set; } = 30;
+
     /// <summary>How a step commits (the decoder's policy): by default every masked position with p ≥ 0.9, at least one.</summary>
     public StepCommitRule CommitRule { get; set; } = StepCommitRule.Confidence;
 

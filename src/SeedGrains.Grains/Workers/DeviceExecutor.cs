@@ -175,7 +175,7 @@ public sealed class DeviceExecutor : IDisposable
             _logger.LogError(ex, "Denoising step of a batch failed on device {Device}", Device);
             Exception error = ex is OperationCanceledException
                 ? new ModelUnavailableException($"Model worker on device '{Device}' stopped.")
-                : new InvalidOperationException($"Denoising step failed on device '{Device}': {ex.Message}");
+                : new ModelStepFailedException($"Denoising step failed on device '{Device}': {ex.Message}");
             foreach (var step in batch)
                 step.Reply.TrySetException(error);
         }

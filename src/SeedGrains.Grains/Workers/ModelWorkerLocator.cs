@@ -10,7 +10,8 @@ namespace SeedGrains.Grains.Workers;
 /// <summary>
 /// How sessions reach a model worker: this silo's own workers first (no network hop), else the registry's list; a
 /// session sticks to one worker by rendezvous hashing (so its rows batch with the same neighbours), and a worker whose
-/// call fails for any reason but "busy" or "bad request" is set aside for a while and the next one is tried.
+/// call fails for any reason but "busy", "bad request" or "the model itself failed" is set aside for a while and the
+/// next one is tried. When none is left the caller gets <see cref="ModelUnavailableException"/> (sessions retry it).
 /// </summary>
 public sealed class ModelWorkerLocator(
     LocalModelWorkers localWorkers,
@@ -38,7 +39,7 @@ public sealed class ModelWorkerLocator(
             {
                 return await grains.GetGrain<IModelWorkerGrain>(worker.Key).Step(call);
             }
-            catch (Exception ex) when (ex is not (ModelBusyException or InvalidSessionRequestException))
+            catch (Exception ex) when (ex is not (ModelBusyException or InvalidSessionRequestException or ModelStepFailedException))
             {
                 lastError = ex;
                 _setAsideUntil[worker.Key] = DateTime.UtcNow + SetAsideFor;

@@ -26,6 +26,9 @@ public sealed class FakeStepper(int maxWindow = 512) : IDenoiseStepper
 
     public TimeSpan Delay { get; set; }
 
+    /// <summary>Replaces the per-row behaviour (e.g. to break the stepper contract on purpose).</summary>
+    public Func<DenoiseStepRequest, DenoiseStepResult>? Override { get; set; }
+
     public int Calls => Volatile.Read(ref _calls);
 
     /// <summary>Every batch in order, each row a copy of its window.</summary>
@@ -46,6 +49,7 @@ public sealed class FakeStepper(int maxWindow = 512) : IDenoiseStepper
         if (Delay > TimeSpan.Zero) Thread.Sleep(Delay);
         return batch.Select(row =>
         {
+            if (Override is not null) return Override(row);
             var commits = Enumerable.Range(0, row.Tokens.Length)
                 .Where(p => row.Tokens[p] == Specials.Mask)
                 .Take(CommitsPerRow)
