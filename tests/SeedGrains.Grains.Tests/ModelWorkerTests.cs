@@ -84,6 +84,28 @@ public sealed class ModelWorkerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Rows_are_batched_with_rows_of_similar_length_only()
+    {
+        var stepper = new FakeStepper();
+        await using var cluster = await TestCluster.Start(stepper, b => b.MaxBatchSize = 8);
+        var worker = await LocalWorker(cluster);
+        var blocker = await HoldTheComputeThread(stepper, worker);
+
+        var rows = new List<Task<StepReply>> { worker.Step(Row("a", TenantA, length: 3)) };
+        await Eventually(async () => (await worker.GetStats()).Queued == 1, "the short row queued");
+        rows.Add(worker.Step(Row("b", TenantB, length: 100)));
+        await Eventually(async () => (await worker.GetStats()).Queued == 2, "the long row queued");
+        rows.Add(worker.Step(Row("c", Interactive, length: 5)));
+        await Eventually(async () => (await worker.GetStats()).Queued == 3, "the second short row queued");
+        stepper.Gate.Set();
+        await Task.WhenAll(rows.Append(blocker));
+
+        // Windows are bucketed by the next power of two ≥ 16: 3 and 5 ride together, 100 (bucket 128) alone.
+        var batches = stepper.Batches.Skip(1).Select(b => b.Select(row => row.Length).ToArray()).ToList();
+        Assert.Equal([[3, 5], [100]], batches);
+    }
+
+    [Fact]
     public async Task A_full_queue_rejects_at_once_with_a_busy_error()
     {
         var stepper = new FakeStepper();
@@ -162,6 +184,6 @@ public sealed class ModelWorkerTests(ITestOutputHelper output)
         return blocker;
     }
 
-    private static StepCall Row(string tenant, int marker, SessionPriority priority = SessionPriority.Interactive) =>
-        new(tenant, $"{tenant}-session", priority, [marker, CharTokenizer.Mask], StepPolicy.Default, 0, 1);
+    private static StepCall Row(string tenant, int marker, SessionPriority priority = SessionPriority.Interactive, int length = 2) =>
+        new(tenant, $"{tenant}-session", priority, [marker, .. Enumerable.Repeat(CharTokenizer.Mask, length - 1)], StepPolicy.Default, 0, 1);
 }

@@ -213,6 +213,33 @@ public sealed class SessionGrainTests
     }
 
     [Fact]
+    public async Task A_session_deactivated_mid_denoising_resumes_from_its_state_with_a_version_jump()
+    {
+        var stepper = new FakeStepper();
+        stepper.Gate.Reset();
+        await using var cluster = await TestCluster.Start(stepper);
+        var session = cluster.Session("t1", "resume");
+        await session.Create(new CreateSessionRequest("[]", [new TextRegion(1, 1, MaxTokens: 200)]));
+        await Eventually(() => Task.FromResult(stepper.Calls > 0), "the first step to reach the model");
+
+        // Deactivation waits for the running step (one tick); let it finish once deactivation has begun.
+        var deactivating = cluster.Cluster.DeactivateAsync(session);
+        await Task.Delay(100);
+        stepper.Gate.Set();
+        await deactivating;
+        var resumed = await session.Get();
+
+        // Persisted at version 1 with 200 masks: steps lost with the activation could have shown up to version 201.
+        // (A step of the new activation may already have run: each adds one version and removes one mask.)
+        Assert.True(resumed.Version >= 202, $"resumed at version {resumed.Version}");
+        Assert.Equal(resumed.Version - 202, 200 - resumed.Masked);
+        Assert.Equal(SessionStatus.Denoising, resumed.Status);
+        var final = (await session.UntilSettled())[^1].Snapshot;
+        Assert.Equal("[" + FakeLetters(1, 200) + "]", final.Text);
+        Assert.Equal(402, final.Version);
+    }
+
+    [Fact]
     public async Task A_tenant_over_its_concurrent_session_quota_is_refused()
     {
         var stepper = new FakeStepper();

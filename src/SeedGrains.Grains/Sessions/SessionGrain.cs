@@ -20,6 +20,8 @@ namespace SeedGrains.Grains.Sessions;
 /// <see cref="Get"/> and watchers only read the immutable last snapshot.
 /// Versions: 1 at creation, +1 for every edit, every step that commits, cancel and failure.
 /// </summary>
+// Idle sessions are cheap to bring back (text + spans), so let them go sooner than the default.
+[CollectionAgeLimit(Minutes = 5)]
 public sealed class SessionGrain(
     [PersistentState("session", StorageNames.Sessions)] IPersistentState<SessionState> state,
     ModelRuntimes runtimes,
@@ -29,6 +31,7 @@ public sealed class SessionGrain(
 {
     private static readonly TimeSpan FirstBusyBackoff = TimeSpan.FromMilliseconds(5);
     private static readonly TimeSpan MaxBusyBackoff = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan StepInterval = TimeSpan.FromMilliseconds(1);
     private readonly SessionOptions _options = options.Value;
     private readonly SemaphoreSlim _documentLock = new(1, 1);
     private readonly List<Channel<SessionUpdate>> _watchers = [];
@@ -45,6 +48,9 @@ public sealed class SessionGrain(
     private long _generation;
     private bool _holdsSlot;
     private long _tokensSinceSlot;
+    private TimeSpan _backoff = FirstBusyBackoff;
+    private DateTime? _transientSince;
+    private DateTime _retryAt;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -213,98 +219,104 @@ public sealed class SessionGrain(
     private void StartLoop()
     {
         if (_loop is not null) return;
-        // Interleave: the loop awaits the worker for every step; other calls must run meanwhile.
+        // One step per tick, so a deactivation (which waits for a running tick) waits for one step at most.
+        // Interleave: a tick awaits the worker; edits, cancels and reads must run meanwhile.
         // KeepAlive: a session that is denoising must not be collected for idleness.
-        _loop = this.RegisterGrainTimer(DenoiseLoop, new GrainTimerCreationOptions(TimeSpan.Zero, Timeout.InfiniteTimeSpan)
+        _backoff = FirstBusyBackoff;
+        _transientSince = null;
+        _retryAt = DateTime.MinValue;
+        _loop = this.RegisterGrainTimer(DenoiseTick, new GrainTimerCreationOptions(TimeSpan.Zero, StepInterval)
         {
             Interleave = true,
             KeepAlive = true,
         });
     }
 
-    private async Task DenoiseLoop(CancellationToken cancellationToken)
+    private void StopLoop()
     {
-        var backoff = FirstBusyBackoff;
-        DateTime? busySince = null;
+        _loop?.Dispose();
+        _loop = null;
+    }
+
+    private async Task DenoiseTick(CancellationToken cancellationToken)
+    {
+        if (_status != SessionStatus.Denoising || _canvas is not { Masked: > 0 })
+        {
+            StopLoop();
+            return;
+        }
+        if (DateTime.UtcNow < _retryAt) return;
+
+        var generation = _generation;
+        var window = _canvas.BuildWindow(runtimes.MaxWindow);
+        var call = new StepCall(_tenant, _session, _priority, window.Tokens, _options.Policy,
+            StableHash.Of(this.GetPrimaryKeyString()) ^ (ulong)_version, window.Masked);
+        StepReply reply;
         try
         {
-            while (!cancellationToken.IsCancellationRequested && _status == SessionStatus.Denoising && _canvas is { Masked: > 0 })
-            {
-                var generation = _generation;
-                var window = _canvas.BuildWindow(runtimes.MaxWindow);
-                var call = new StepCall(_tenant, _session, _priority, window.Tokens, _options.Policy,
-                    StableHash.Of(this.GetPrimaryKeyString()) ^ (ulong)_version, window.Masked);
-                StepReply reply;
-                try
-                {
-                    reply = await workers.Step(call, this.GetPrimaryKeyString());
-                    busySince = null;
-                    backoff = FirstBusyBackoff;
-                }
-                catch (Exception ex) when (ex is ModelBusyException or ModelUnavailableException)
-                {
-                    // Transient: a full queue, or no worker reachable right now. Back off, up to a limit.
-                    busySince ??= DateTime.UtcNow;
-                    var limit = ex is ModelBusyException ? _options.BusyTimeoutSeconds : _options.UnavailableTimeoutSeconds;
-                    if (DateTime.UtcNow - busySince > TimeSpan.FromSeconds(limit))
-                    {
-                        var why = ex is ModelBusyException ? "stayed busy" : "stayed unreachable";
-                        await FailUnderLock($"The model {why} for {limit:0.#} s: {ex.Message}");
-                        return;
-                    }
-                    await Task.Delay(backoff, cancellationToken);
-                    backoff = TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, MaxBusyBackoff.Ticks));
-                    continue;
-                }
-                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-                {
-                    logger.LogError(ex, "Denoising step of session {Key} failed", this.GetPrimaryKeyString());
-                    await FailUnderLock(ex.Message);
-                    return;
-                }
-
-                await _documentLock.WaitAsync(cancellationToken);
-                try
-                {
-                    // The document changed while the step ran (edit, cancel): its positions mean nothing now.
-                    if (generation != _generation || _status != SessionStatus.Denoising) continue;
-                    int committed;
-                    try
-                    {
-                        committed = _canvas.Apply(window, reply.Commits);
-                    }
-                    catch (InvalidOperationException ex)
-                    {
-                        logger.LogError(ex, "Model broke the step contract for session {Key}", this.GetPrimaryKeyString());
-                        await StopDenoising(SessionStatus.Failed, ex.Message);
-                        return;
-                    }
-                    _tokensSinceSlot += committed;
-                    _canvas.FinalizeCompletedRegions();
-                    _version++;
-                    _generation++;
-                    if (_canvas.Masked == 0) _status = SessionStatus.Idle;
-                    Publish(SessionUpdateKind.Step);
-                    if (_status == SessionStatus.Idle)
-                    {
-                        await Persist(Capture(_canvas, _version, _status), bestEffort: true);
-                        await Settled();
-                    }
-                }
-                finally
-                {
-                    _documentLock.Release();
-                }
-            }
+            // WaitAsync: a deactivation that cancels the tick must not wait for a step sitting in a long queue.
+            reply = await workers.Step(call, this.GetPrimaryKeyString()).WaitAsync(cancellationToken);
+            _transientSince = null;
+            _backoff = FirstBusyBackoff;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // Deactivating: the persisted state resumes the session on its next activation.
+            return; // Deactivating: the persisted state resumes the session on its next activation.
+        }
+        catch (Exception ex) when (ex is ModelBusyException or ModelUnavailableException)
+        {
+            // Transient: a full queue, or no worker reachable right now. Back off, up to a limit.
+            _transientSince ??= DateTime.UtcNow;
+            var limit = ex is ModelBusyException ? _options.BusyTimeoutSeconds : _options.UnavailableTimeoutSeconds;
+            if (DateTime.UtcNow - _transientSince > TimeSpan.FromSeconds(limit))
+            {
+                var why = ex is ModelBusyException ? "stayed busy" : "stayed unreachable";
+                await FailUnderLock($"The model {why} for {limit:0.#} s: {ex.Message}");
+                return;
+            }
+            _retryAt = DateTime.UtcNow + _backoff;
+            _backoff = TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, MaxBusyBackoff.Ticks));
+            return;
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Denoising step of session {Key} failed", this.GetPrimaryKeyString());
+            await FailUnderLock(ex.Message);
+            return;
+        }
+
+        await _documentLock.WaitAsync(cancellationToken);
+        try
+        {
+            // The document changed while the step ran (edit, cancel): its positions mean nothing now.
+            if (generation != _generation || _status != SessionStatus.Denoising) return;
+            int committed;
+            try
+            {
+                committed = _canvas.Apply(window, reply.Commits);
+            }
+            catch (InvalidOperationException ex)
+            {
+                logger.LogError(ex, "Model broke the step contract for session {Key}", this.GetPrimaryKeyString());
+                await StopDenoising(SessionStatus.Failed, ex.Message);
+                return;
+            }
+            _tokensSinceSlot += committed;
+            _canvas.FinalizeCompletedRegions();
+            _version++;
+            _generation++;
+            if (_canvas.Masked == 0) _status = SessionStatus.Idle;
+            Publish(SessionUpdateKind.Step);
+            if (_status == SessionStatus.Idle)
+            {
+                StopLoop();
+                await Persist(Capture(_canvas, _version, _status), bestEffort: true);
+                await Settled();
+            }
         }
         finally
         {
-            _loop?.Dispose();
-            _loop = null;
+            _documentLock.Release();
         }
     }
 
@@ -332,6 +344,7 @@ public sealed class SessionGrain(
         _status = status;
         _error = error;
         _generation++;
+        StopLoop();
         Publish(SessionUpdateKind.Status);
         await Settled();
     }
