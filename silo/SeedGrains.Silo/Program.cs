@@ -1,5 +1,14 @@
-// Placeholder host: the service issue replaces this with the Orleans silo + HTTP API.
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
-app.Run();
+using SeedGrains.Silo.Hosting;
+
+// The SeedGrains silo: Orleans + HTTP API in one process (see docs/api.md).
+try
+{
+    var app = SeedGrainsHost.Build(args);
+    await app.RunAsync();
+    return 0;
+}
+catch (HostConfigurationException ex)
+{
+    await Console.Error.WriteLineAsync($"seedgrains-silo: {ex.Message}");
+    return 2;
+}

@@ -1,0 +1,52 @@
+using System.Text.Json;
+using SeedGrains.Abstractions.Errors;
+
+namespace SeedGrains.Silo.Api;
+
+/// <summary>
+/// Every error leaves as RFC 7807 problem details (application/problem+json) with a status that says what went wrong —
+/// never a stack trace. Unexpected exceptions are logged with the trace id the client sees.
+/// </summary>
+internal sealed class ProblemDetailsMiddleware(RequestDelegate next, ILogger<ProblemDetailsMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; nobody to answer.
+        }
+        catch (Exception ex) when (!context.Response.HasStarted)
+        {
+            var (status, title, extensions) = Classify(ex);
+            if (status >= 500 && ex is not (ModelBusyException or ModelUnavailableException))
+                logger.LogError(ex, "Request {Method} {Path} failed (trace {TraceId})", context.Request.Method, context.Request.Path, context.TraceIdentifier);
+            var detail = status == StatusCodes.Status500InternalServerError && ex is not ModelStepFailedException
+                ? $"An internal error occurred; the server log has the details under trace id {context.TraceIdentifier}."
+                : ex.Message;
+            if (ex is ModelBusyException) context.Response.Headers.RetryAfter = "1";
+            if (status == StatusCodes.Status401Unauthorized) context.Response.Headers.WWWAuthenticate = "Bearer";
+            extensions["traceId"] = context.TraceIdentifier;
+            await TypedResults.Problem(detail, context.Request.Path, status, title, extensions: extensions).ExecuteAsync(context);
+        }
+    }
+
+    private static (int Status, string Title, Dictionary<string, object?> Extensions) Classify(Exception ex) => ex switch
+    {
+        ApiProblemException p => (p.Status, p.Title, []),
+        InvalidSessionRequestException => (400, "Invalid request", []),
+        JsonException => (400, "Invalid JSON", []),
+        BadHttpRequestException b => (b.StatusCode, "Bad request", []),
+        SessionNotFoundException => (404, "Session not found", []),
+        StaleVersionException s => (409, "Stale version", new() { ["currentVersion"] = s.CurrentVersion }),
+        RegionBusyException => (409, "Region is still being generated", []),
+        QuotaExceededException => (429, "Quota exceeded", []),
+        ModelBusyException => (503, "Model busy", []),
+        ModelUnavailableException => (503, "Model unavailable", []),
+        ModelStepFailedException => (500, "Model error", []),
+        _ => (500, "Internal error", []),
+    };
+}

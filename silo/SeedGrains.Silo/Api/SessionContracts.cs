@@ -1,0 +1,51 @@
+using System.Text.Json.Serialization;
+using SeedGrains.Abstractions.Sessions;
+
+namespace SeedGrains.Silo.Api;
+
+/// <summary>A [start, end) character range (UTF-16 code units); maxTokens overrides the mask budget rule.</summary>
+public sealed class RegionBody
+{
+    [JsonRequired] public int Start { get; init; }
+    [JsonRequired] public int End { get; init; }
+    public int? MaxTokens { get; init; }
+
+    internal TextRegion ToRegion() => new(Start, End, MaxTokens);
+}
+
+/// <summary>POST /v1/sessions body.</summary>
+public sealed class CreateSessionBody
+{
+    [JsonRequired] public string Text { get; init; } = "";
+    public List<RegionBody>? Regions { get; init; }
+    public SessionPriority Priority { get; init; } = SessionPriority.Interactive;
+}
+
+/// <summary>One replacement of a [start, end) range of the base version's text.</summary>
+public sealed class EditBodyItem
+{
+    [JsonRequired] public int Start { get; init; }
+    [JsonRequired] public int End { get; init; }
+    [JsonRequired] public string Text { get; init; } = "";
+}
+
+/// <summary>POST /v1/sessions/{id}/edits body.</summary>
+public sealed class EditBody
+{
+    [JsonRequired] public long BaseVersion { get; init; }
+    public List<EditBodyItem>? Edits { get; init; }
+    public List<RegionBody>? Regenerate { get; init; }
+}
+
+/// <summary>201 answer of POST /v1/sessions.</summary>
+public sealed record SessionCreated(string Id, long Version, string Status);
+
+/// <summary>A region still generating: its range in <see cref="SessionView.Text"/> and masked tokens left.</summary>
+public sealed record RegionStatus(int Start, int End, int Masked);
+
+/// <summary>The document as of a version (GET, edits, cancel, and every SSE event).</summary>
+public sealed record SessionView(string Id, long Version, string Status, string Text, int Masked, IReadOnlyList<RegionStatus> Regions, string? Error)
+{
+    public static SessionView From(SessionSnapshot s) =>
+        new(s.Id, s.Version, s.Status.ToWire(), s.Text, s.Masked, s.Regions.Select(r => new RegionStatus(r.Start, r.End, r.Masked)).ToList(), s.Error);
+}

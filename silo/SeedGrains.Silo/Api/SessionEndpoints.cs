@@ -1,0 +1,94 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+using SeedGrains.Abstractions.Sessions;
+using SeedGrains.Abstractions.Tenants;
+using SeedGrains.Silo.Hosting;
+
+namespace SeedGrains.Silo.Api;
+
+/// <summary>/v1/sessions: create, read, watch (SSE), edit, cancel. Sessions are scoped to the caller's tenant.</summary>
+internal static partial class SessionEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/sessions").WithTags("Sessions");
+        group.MapPost("", Create).WithName("CreateSession")
+            .Accepts<CreateSessionBody>("application/json").Produces<SessionCreated>(StatusCodes.Status201Created).ProducesProblem(400).ProducesProblem(401).ProducesProblem(429);
+        group.MapGet("/{id}", Get).WithName("GetSession").Produces<SessionView>().ProducesProblem(404);
+        group.MapGet("/{id}/events", Events).WithName("WatchSession").Produces<SessionView>(200, "text/event-stream").ProducesProblem(404);
+        group.MapPost("/{id}/edits", Edit).WithName("EditSession")
+            .Accepts<EditBody>("application/json").Produces<SessionView>().ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
+        group.MapDelete("/{id}", Cancel).WithName("CancelSession").Produces<SessionView>().ProducesProblem(404);
+    }
+
+    private static async Task<IResult> Create(HttpContext context, ApiKeyAuthenticator auth, IGrainFactory grains, IOptions<HostLimits> limits)
+    {
+        var tenant = await auth.Tenant(context);
+        var body = await ApiJson.ReadBody<CreateSessionBody>(context.Request);
+        var id = "s_" + Guid.NewGuid().ToString("N");
+        var maxChars = await MaxTextChars(grains, tenant, limits.Value);
+        var snapshot = await Session(grains, tenant, id).Create(new CreateSessionRequest(
+            body.Text, (body.Regions ?? []).Select(r => r.ToRegion()).ToList(), body.Priority, Transient: false, maxChars));
+        return Results.Created($"/v1/sessions/{id}", new SessionCreated(snapshot.Id, snapshot.Version, snapshot.Status.ToWire()));
+    }
+
+    private static async Task<IResult> Get(HttpContext context, string id, ApiKeyAuthenticator auth, IGrainFactory grains)
+    {
+        var tenant = await auth.Tenant(context);
+        return Results.Ok(SessionView.From(await Session(grains, tenant, id).Get()));
+    }
+
+    private static async Task Events(HttpContext context, string id, ApiKeyAuthenticator auth, IGrainFactory grains)
+    {
+        var tenant = await auth.Tenant(context);
+        var updates = Session(grains, tenant, id).Watch(untilSettled: true, context.RequestAborted);
+        await using var enumerator = updates.GetAsyncEnumerator(context.RequestAborted);
+        // Read the first update before answering, so an unknown session is still a 404, not an empty stream.
+        if (!await enumerator.MoveNextAsync()) return;
+        ServerSentEvents.Start(context.Response);
+        do
+        {
+            var update = enumerator.Current;
+            await ServerSentEvents.Write(context.Response, SessionView.From(update.Snapshot),
+                update.Kind.ToString().ToLowerInvariant(), update.Snapshot.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        while (await enumerator.MoveNextAsync());
+    }
+
+    private static async Task<IResult> Edit(HttpContext context, string id, ApiKeyAuthenticator auth, IGrainFactory grains, IOptions<HostLimits> limits)
+    {
+        var tenant = await auth.Tenant(context);
+        var body = await ApiJson.ReadBody<EditBody>(context.Request);
+        var session = Session(grains, tenant, id);
+        var maxChars = await MaxTextChars(grains, tenant, limits.Value);
+        var snapshot = await session.Edit(new EditRequest(
+            body.BaseVersion,
+            (body.Edits ?? []).Select(e => new TextEdit(e.Start, e.End, e.Text)).ToList(),
+            (body.Regenerate ?? []).Select(r => r.ToRegion()).ToList(),
+            maxChars));
+        return Results.Ok(SessionView.From(snapshot));
+    }
+
+    private static async Task<IResult> Cancel(HttpContext context, string id, ApiKeyAuthenticator auth, IGrainFactory grains)
+    {
+        var tenant = await auth.Tenant(context);
+        return Results.Ok(SessionView.From(await Session(grains, tenant, id).Cancel()));
+    }
+
+    internal static async Task<int> MaxTextChars(IGrainFactory grains, string tenant, HostLimits limits)
+    {
+        var quotas = await grains.GetGrain<ITenantGrain>(tenant).GetQuotas();
+        return Math.Min(limits.MaxTextChars, quotas.MaxTextChars);
+    }
+
+    internal static ISessionGrain Session(IGrainFactory grains, string tenant, string id)
+    {
+        // Ids are ours (s_…, cmpl-…); anything else cannot name a session.
+        if (!SessionId().IsMatch(id))
+            throw new ApiProblemException(StatusCodes.Status404NotFound, "Session not found", $"No session '{id}'.");
+        return grains.GetGrain<ISessionGrain>(SessionKey.Of(tenant, id));
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    private static partial Regex SessionId();
+}

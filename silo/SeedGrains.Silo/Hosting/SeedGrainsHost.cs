@@ -1,0 +1,92 @@
+using Microsoft.Extensions.Configuration.Memory;
+using Orleans.Configuration;
+using Orleans.Dashboard;
+using SeedGrains.Grains;
+using SeedGrains.Grains.Hosting;
+using SeedGrains.Silo.Api;
+using SeedGrains.Silo.Playground;
+
+namespace SeedGrains.Silo.Hosting;
+
+/// <summary>Builds the co-hosted silo + HTTP API. Tests call <see cref="Build"/> with their own services (a fake model).</summary>
+public static class SeedGrainsHost
+{
+    /// <summary>Configuration keys that apply when nothing else sets them (embedded defaults).</summary>
+    public static IReadOnlyDictionary<string, string?> Defaults { get; } = new Dictionary<string, string?>
+    {
+        ["Urls"] = "http://127.0.0.1:5080",
+        ["Orleans:SiloPort"] = "11111",
+        ["Orleans:GatewayPort"] = "30000",
+        ["Orleans:ClusterId"] = "seedgrains-dev",
+        ["Orleans:ServiceId"] = "seedgrains",
+        ["Model:Device"] = "cpu",
+    };
+
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        var defaults = new Dictionary<string, string?>(Defaults) { ["Model:Path"] = RepoPaths.DefaultModelPath() };
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = defaults });
+        // SEEDGRAINS_-prefixed environment variables, then the command line again so it still wins.
+        builder.Configuration.AddEnvironmentVariables("SEEDGRAINS_");
+        builder.Configuration.AddCommandLine(args);
+        var configuration = builder.Configuration;
+
+        var postgres = configuration["Postgres:ConnectionString"];
+        var embedded = string.IsNullOrWhiteSpace(postgres);
+        builder.UseOrleans(silo =>
+        {
+            if (embedded)
+            {
+                silo.UseLocalhostClustering(
+                    siloPort: Port(configuration, "Orleans:SiloPort"),
+                    gatewayPort: Port(configuration, "Orleans:GatewayPort"),
+                    serviceId: configuration["Orleans:ServiceId"] ?? "seedgrains",
+                    clusterId: configuration["Orleans:ClusterId"] ?? "seedgrains-dev");
+                silo.AddMemoryGrainStorage(StorageNames.Sessions);
+                silo.AddMemoryGrainStorage(StorageNames.Tenants);
+                silo.UseInMemoryReminderService();
+            }
+            else
+            {
+                PostgresWiring.Configure(silo, postgres!);
+            }
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = configuration["Orleans:ClusterId"] ?? "seedgrains-dev";
+                o.ServiceId = configuration["Orleans:ServiceId"] ?? "seedgrains";
+            });
+            silo.AddSeedGrains(configuration);
+            silo.AddDashboard();
+        });
+
+        builder.Services.Configure<HostLimits>(configuration.GetSection(HostLimits.Section));
+        builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi();
+        builder.Services.AddSingleton<ApiKeyAuthenticator>();
+        ModelWiring.AddModelRuntime(builder.Services, configuration);
+        configureServices?.Invoke(builder.Services);
+        ModelWiring.EnsureWired(builder.Services, configuration);
+        if (embedded)
+            builder.Services.AddHostedService<DevTenantSeeder>();
+
+        var app = builder.Build();
+        app.UseMiddleware<ProblemDetailsMiddleware>();
+        app.UseStatusCodePages();
+        app.MapGet("/healthz", Health.Get).WithName("Health").WithTags("Service");
+        SessionEndpoints.Map(app);
+        CompletionEndpoints.Map(app);
+        app.MapOpenApi();
+        app.MapOrleansDashboard(routePrefix: "/dashboard");
+        PlaygroundPage.Map(app);
+        return app;
+    }
+
+    private static int Port(IConfiguration configuration, string key)
+    {
+        var value = configuration[key];
+        if (!int.TryParse(value, out var port) || port is < 0 or > 65535)
+            throw new HostConfigurationException($"{key} = '{value}' is not a port number (0–65535).");
+        return port;
+    }
+}

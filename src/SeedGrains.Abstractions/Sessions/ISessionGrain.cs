@@ -1,0 +1,31 @@
+using Orleans.Concurrency;
+
+namespace SeedGrains.Abstractions.Sessions;
+
+/// <summary>
+/// One editing session (key `tenant/session`): owns the document, masks regions, drives denoising through a model
+/// worker and streams updates. Errors: <see cref="Errors.InvalidSessionRequestException"/> (bad ranges/sizes),
+/// <see cref="Errors.SessionNotFoundException"/>, <see cref="Errors.StaleVersionException"/>,
+/// <see cref="Errors.RegionBusyException"/>, <see cref="Errors.QuotaExceededException"/>.
+/// </summary>
+public interface ISessionGrain : IGrainWithStringKey
+{
+    /// <summary>Starts the document (version 1). A key that already holds a document is rejected.</summary>
+    Task<SessionSnapshot> Create(CreateSessionRequest request);
+
+    /// <summary>The current document; throws <see cref="Errors.SessionNotFoundException"/> when there is none.</summary>
+    [AlwaysInterleave, ReadOnly]
+    Task<SessionSnapshot> Get();
+
+    /// <summary>Applies edits against <see cref="EditRequest.BaseVersion"/> (must be the current version) and returns the new state.</summary>
+    Task<SessionSnapshot> Edit(EditRequest request);
+
+    /// <summary>Stops denoising; still-masked positions are dropped and the status becomes cancelled.</summary>
+    Task<SessionSnapshot> Cancel();
+
+    /// <summary>
+    /// The current snapshot first, then one update per change. With <paramref name="untilSettled"/> the stream ends
+    /// once the session is idle, cancelled or failed (immediately after the snapshot if it already is).
+    /// </summary>
+    IAsyncEnumerable<SessionUpdate> Watch(bool untilSettled, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using SeedGrains.Grains.Model;
+using SeedGrains.Grains.Placement;
+using SeedGrains.Grains.Sessions;
+using SeedGrains.Grains.Workers;
+
+namespace SeedGrains.Grains.Hosting;
+
+/// <summary>Silo wiring of the generation service. The host adds grain storage named in <see cref="StorageNames"/> and a <see cref="ModelRuntimeFactory"/>.</summary>
+public static class SeedGrainsSiloExtensions
+{
+    /// <summary>Registers placement, the model runtimes, per-device compute loops, worker registry announcements and options (bound from <paramref name="configuration"/> when given).</summary>
+    public static ISiloBuilder AddSeedGrains(this ISiloBuilder silo, IConfiguration? configuration = null)
+    {
+        var services = silo.Services;
+        if (configuration is not null)
+        {
+            services.Configure<ModelSettings>(configuration.GetSection(ModelSettings.Section));
+            services.Configure<BatchingOptions>(configuration.GetSection(BatchingOptions.Section));
+            services.Configure<SessionOptions>(configuration.GetSection(SessionOptions.Section));
+            services.Configure<RegistryOptions>(configuration.GetSection(RegistryOptions.Section));
+        }
+        services.AddOptions<ModelSettings>();
+        services.AddOptions<BatchingOptions>();
+        services.AddOptions<SessionOptions>();
+        services.AddOptions<RegistryOptions>();
+        services.AddPlacementDirector<ModelWorkerPlacement, ModelWorkerPlacementDirector>();
+        services.AddSingleton<ModelRuntimes>();
+        services.AddSingleton<DeviceExecutors>();
+        services.AddSingleton<LocalModelWorkers>();
+        services.AddSingleton<ModelWorkerLocator>();
+        services.AddSingleton<WorkerAnnouncer>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<WorkerAnnouncer>());
+        return silo;
+    }
+}

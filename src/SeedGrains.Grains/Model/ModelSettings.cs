@@ -1,0 +1,19 @@
+namespace SeedGrains.Grains.Model;
+
+/// <summary>Configuration section <c>Model</c>.</summary>
+public sealed class ModelSettings
+{
+    public const string Section = "Model";
+
+    /// <summary>Checkpoint directory (config.json, safetensors, tokenizer).</summary>
+    public string? Path { get; set; }
+
+    /// <summary>Device(s) to serve on, comma-separated (e.g. "cpu" or "cuda:0,cuda:1"): one compute thread and one worker each.</summary>
+    public string Device { get; set; } = "cpu";
+
+    /// <summary>False: this silo loads the model (for its tokenizer) but hosts no workers; its sessions use other silos' workers.</summary>
+    public bool HostWorkers { get; set; } = true;
+
+    public IReadOnlyList<string> Devices =>
+        Device.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}

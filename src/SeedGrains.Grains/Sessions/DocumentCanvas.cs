@@ -1,0 +1,354 @@
+using System.Text;
+using SeedGrains.Abstractions.Errors;
+using SeedGrains.Abstractions.Sessions;
+using SeedGrains.Abstractions.Workers;
+using SeedGrains.Diffusion.Decoding;
+using SeedGrains.Diffusion.Tokenization;
+
+namespace SeedGrains.Grains.Sessions;
+
+/// <summary>
+/// A session's document: fixed text and regions being generated, interleaved (fixed, region, fixed, …, fixed — always
+/// one more fixed segment than regions, possibly empty). Fixed segments keep their original string, so text outside
+/// regions stays byte-identical whatever the tokenizer does; their tokens are only a cache for building model windows.
+/// A region is a token array (mask ids where still to fill) with per-token confidence; once no mask is left it is
+/// decoded (pad/end tokens dropped) and merged into its neighbours.
+/// </summary>
+internal sealed class DocumentCanvas
+{
+    private readonly ICodeTokenizer _tokenizer;
+    private readonly SpecialTokenIds _specials;
+    private readonly SessionOptions _options;
+    private List<Segment> _segments;
+
+    private DocumentCanvas(ICodeTokenizer tokenizer, SpecialTokenIds specials, SessionOptions options, List<Segment> segments)
+    {
+        _tokenizer = tokenizer;
+        _specials = specials;
+        _options = options;
+        _segments = segments;
+    }
+
+    /// <summary>Masked tokens left in the document.</summary>
+    public int Masked => _segments.OfType<RegionSegment>().Sum(r => r.Masked);
+
+    /// <summary>Characters of fixed text (what counts against text size limits).</summary>
+    public int FixedLength => _segments.OfType<FixedSegment>().Sum(f => f.Text.Length);
+
+    /// <summary>A document from <paramref name="text"/> with <paramref name="regions"/> masked (validated; 400 on bad input).</summary>
+    public static DocumentCanvas Create(string text, IReadOnlyList<TextRegion> regions, ICodeTokenizer tokenizer, SpecialTokenIds specials, SessionOptions options)
+    {
+        var canvas = new DocumentCanvas(tokenizer, specials, options, [new FixedSegment(text)]);
+        canvas.MaskRanges(regions, "regions");
+        return canvas;
+    }
+
+    /// <summary>A document from persisted state; every region starts again from all masks.</summary>
+    public static DocumentCanvas Restore(IReadOnlyList<string> fixedTexts, IReadOnlyList<int> budgets, ICodeTokenizer tokenizer, SpecialTokenIds specials, SessionOptions options)
+    {
+        if (fixedTexts.Count != budgets.Count + 1)
+            throw new InvalidOperationException($"Persisted session state is inconsistent: {fixedTexts.Count} fixed texts for {budgets.Count} regions.");
+        var segments = new List<Segment> { new FixedSegment(fixedTexts[0]) };
+        for (var i = 0; i < budgets.Count; i++)
+        {
+            segments.Add(RegionSegment.AllMasked(budgets[i], specials.Mask));
+            segments.Add(new FixedSegment(fixedTexts[i + 1]));
+        }
+        return new DocumentCanvas(tokenizer, specials, options, segments);
+    }
+
+    /// <summary>Fixed texts and region budgets, as <see cref="SessionState"/> stores them.</summary>
+    public (List<string> Fixed, List<int> Budgets) ToPersisted() =>
+        (_segments.OfType<FixedSegment>().Select(f => f.Text).ToList(),
+         _segments.OfType<RegionSegment>().Select(r => r.Tokens.Length).ToList());
+
+    public RenderedDocument Render()
+    {
+        var text = new StringBuilder();
+        var regions = new List<RegionView>();
+        var ranges = new List<(int, int)>(_segments.Count);
+        foreach (var segment in _segments)
+        {
+            var start = text.Length;
+            switch (segment)
+            {
+                case FixedSegment f:
+                    text.Append(f.Text);
+                    break;
+                case RegionSegment r:
+                    AppendRegion(text, r);
+                    if (r.Masked > 0) regions.Add(new RegionView(start, text.Length, r.Masked));
+                    break;
+            }
+            ranges.Add((start, text.Length));
+        }
+        return new RenderedDocument(text.ToString(), regions, ranges);
+    }
+
+    /// <summary>
+    /// The window for the next step: the whole document if it fits in <paramref name="maxWindow"/>, else the first
+    /// region with masks centred in as much context on both sides as fits (or, for a region longer than the window,
+    /// a window starting a little before its first mask).
+    /// </summary>
+    public StepWindow BuildWindow(int maxWindow)
+    {
+        if (maxWindow < 1) throw new InvalidOperationException($"The model's MaxWindow is {maxWindow}; it must be ≥ 1.");
+        var all = new List<int>();
+        var starts = new int[_segments.Count];
+        int regionStart = -1, regionEnd = -1, firstMask = -1;
+        for (var i = 0; i < _segments.Count; i++)
+        {
+            starts[i] = all.Count;
+            var tokens = _segments[i] switch
+            {
+                FixedSegment f => f.Tokens(_tokenizer),
+                RegionSegment r => r.Tokens,
+                _ => throw new InvalidOperationException("unknown segment"),
+            };
+            if (regionStart < 0 && _segments[i] is RegionSegment { Masked: > 0 } masked)
+            {
+                regionStart = all.Count;
+                regionEnd = all.Count + tokens.Length;
+                firstMask = all.Count + Array.IndexOf(masked.Tokens, _specials.Mask);
+            }
+            all.AddRange(tokens);
+        }
+        if (regionStart < 0) throw new InvalidOperationException("The document has no masked position to denoise.");
+
+        int lo;
+        if (all.Count <= maxWindow)
+            lo = 0;
+        else if (regionEnd - regionStart <= maxWindow)
+            lo = Math.Clamp(regionStart - (maxWindow - (regionEnd - regionStart)) / 2, 0, all.Count - maxWindow);
+        else
+            lo = Math.Clamp(firstMask - maxWindow / 8, 0, all.Count - maxWindow);
+        var length = Math.Min(maxWindow, all.Count - lo);
+        var window = all.GetRange(lo, length).ToArray();
+        return new StepWindow(lo, window, starts, window.Count(t => t == _specials.Mask));
+    }
+
+    /// <summary>
+    /// Writes a step's commits into the regions. The stepper contract is enforced, not trusted: a commit outside the
+    /// window, on a position that is not masked, twice on one position, or of the mask token itself is an error, and
+    /// so is committing nothing while masks remain (that would loop forever). Returns the number of tokens committed.
+    /// </summary>
+    public int Apply(StepWindow window, IReadOnlyList<StepCommit> commits)
+    {
+        if (commits.Count == 0)
+            throw new InvalidOperationException($"The model committed nothing in a window with {window.Masked} masked positions.");
+        foreach (var commit in commits)
+        {
+            if (commit.Position < 0 || commit.Position >= window.Tokens.Length)
+                throw new InvalidOperationException($"The model committed position {commit.Position}, outside the window of {window.Tokens.Length} tokens.");
+            if (commit.Token == _specials.Mask || commit.Token < 0 || commit.Token >= _tokenizer.VocabularySize)
+                throw new InvalidOperationException($"The model committed token id {commit.Token} at position {commit.Position}, which is the mask or outside the vocabulary.");
+            var documentIndex = window.Offset + commit.Position;
+            // The last segment starting at or before the index holds it (an empty segment shares its start with the next one).
+            var segmentIndex = Array.FindLastIndex(window.SegmentStarts, s => s <= documentIndex);
+            if (_segments[segmentIndex] is not RegionSegment region || region.Tokens[documentIndex - window.SegmentStarts[segmentIndex]] != _specials.Mask)
+                throw new InvalidOperationException($"The model committed window position {commit.Position}, which is not a masked position.");
+            var local = documentIndex - window.SegmentStarts[segmentIndex];
+            region.Tokens[local] = commit.Token;
+            region.Confidence[local] = commit.Confidence;
+            region.Masked--;
+        }
+        return commits.Count;
+    }
+
+    /// <summary>Turns regions without masks into fixed text (pad/end dropped) merged with their neighbours.</summary>
+    public void FinalizeCompletedRegions()
+    {
+        var merged = new List<Segment>(_segments.Count);
+        foreach (var segment in _segments)
+        {
+            if (segment is RegionSegment { Masked: 0 } done)
+            {
+                var previous = (FixedSegment)merged[^1];
+                var text = new StringBuilder(previous.Text);
+                AppendRegion(text, done);
+                merged[^1] = new FixedSegment(text.ToString());
+            }
+            else if (segment is FixedSegment f && merged.Count > 0 && merged[^1] is FixedSegment before)
+            {
+                merged[^1] = new FixedSegment(before.Text + f.Text);
+            }
+            else
+            {
+                merged.Add(segment);
+            }
+        }
+        _segments = merged;
+    }
+
+    /// <summary>A copy with every still-masked position dropped (cancel/fail) and all regions finalized with what was committed.</summary>
+    public DocumentCanvas WithoutMasks()
+    {
+        var copy = Clone();
+        for (var i = 0; i < copy._segments.Count; i++)
+        {
+            if (copy._segments[i] is RegionSegment r)
+                copy._segments[i] = r.WithoutMasks(_specials.Mask);
+        }
+        copy.FinalizeCompletedRegions();
+        return copy;
+    }
+
+    /// <summary>Frees cached tokens of fixed text (an idle session keeps only its text).</summary>
+    public void ReleaseTokenCaches()
+    {
+        foreach (var f in _segments.OfType<FixedSegment>())
+            f.DropTokens();
+    }
+
+    /// <summary>
+    /// A new canvas with <paramref name="edits"/> applied to the rendered text (ranges of the current text, applied as
+    /// if simultaneous), then <paramref name="regenerate"/> ranges of the edited text masked. A range that reaches
+    /// into a region still being generated is a <see cref="RegionBusyException"/>.
+    /// </summary>
+    public DocumentCanvas WithEdits(IReadOnlyList<TextEdit> edits, IReadOnlyList<TextRegion> regenerate)
+    {
+        var rendered = Render();
+        for (var i = 0; i < edits.Count; i++)
+        {
+            if (edits[i] is null || edits[i].Text is null)
+                throw new InvalidSessionRequestException($"edits[{i}] needs start, end and text.");
+        }
+        var order = TextRanges.ValidateAndOrder(rendered.Text, edits.Select(e => (e.Start, e.End)).ToList(), "edits");
+        var copy = Clone();
+        // Apply from the end so earlier offsets stay valid; each edit lands in exactly one fixed segment.
+        foreach (var i in order.Reverse())
+        {
+            var edit = edits[i];
+            var k = FixedSegmentHolding(rendered, edit.Start, edit.End)
+                ?? throw new RegionBusyException($"edits[{i}] = [{edit.Start}, {edit.End}) reaches into a region that is still being generated; wait for it or cancel.");
+            var segment = (FixedSegment)copy._segments[k];
+            var local = edit.Start - rendered.SegmentRanges[k].Start;
+            copy._segments[k] = new FixedSegment(string.Concat(segment.Text.AsSpan(0, local), edit.Text, segment.Text.AsSpan(local + edit.End - edit.Start)));
+        }
+        copy.MaskRanges(regenerate, "regenerate");
+        return copy;
+    }
+
+    /// <summary>Masks ranges of the current rendered text; each must lie inside one fixed segment.</summary>
+    private void MaskRanges(IReadOnlyList<TextRegion> regions, string field)
+    {
+        for (var i = 0; i < regions.Count; i++)
+        {
+            if (regions[i] is null) throw new InvalidSessionRequestException($"{field}[{i}] is null.");
+            if (regions[i].MaxTokens is { } max && (max < 1 || max > _options.MaxRegionTokens))
+                throw new InvalidSessionRequestException($"{field}[{i}].maxTokens = {max} is out of range 1..{_options.MaxRegionTokens}.");
+        }
+        if (regions.Count == 0) return;
+        var rendered = Render();
+        var order = TextRanges.ValidateAndOrder(rendered.Text, regions.Select(r => (r.Start, r.End)).ToList(), field);
+        var cuts = new Dictionary<int, List<int>>();
+        foreach (var i in order)
+        {
+            var k = FixedSegmentHolding(rendered, regions[i].Start, regions[i].End)
+                ?? throw new RegionBusyException($"{field}[{i}] = [{regions[i].Start}, {regions[i].End}) reaches into a region that is still being generated.");
+            if (!cuts.TryGetValue(k, out var list)) cuts[k] = list = [];
+            list.Add(i);
+        }
+        var segments = new List<Segment>();
+        for (var k = 0; k < _segments.Count; k++)
+        {
+            if (!cuts.TryGetValue(k, out var inSegment))
+            {
+                segments.Add(_segments[k]);
+                continue;
+            }
+            var text = ((FixedSegment)_segments[k]).Text;
+            var segmentStart = rendered.SegmentRanges[k].Start;
+            var cursor = 0;
+            foreach (var i in inSegment) // ascending by start
+            {
+                var start = regions[i].Start - segmentStart;
+                var end = regions[i].End - segmentStart;
+                var replaced = text[start..end];
+                var budget = regions[i].MaxTokens ?? MaskBudget.For(replaced.Length == 0 ? 0 : _tokenizer.Encode(replaced).Ids.Length, _options);
+                segments.Add(new FixedSegment(text[cursor..start]));
+                segments.Add(RegionSegment.AllMasked(budget, _specials.Mask));
+                cursor = end;
+            }
+            segments.Add(new FixedSegment(text[cursor..]));
+        }
+        _segments = segments;
+    }
+
+    /// <summary>The fixed segment whose closed range [start, end] contains [start, end], if any.</summary>
+    private static int? FixedSegmentHolding(RenderedDocument rendered, int start, int end)
+    {
+        for (var k = 0; k < rendered.SegmentRanges.Count; k += 2)
+        {
+            var range = rendered.SegmentRanges[k];
+            if (range.Start <= start && end <= range.End) return k;
+        }
+        return null;
+    }
+
+    private void AppendRegion(StringBuilder text, RegionSegment region)
+    {
+        // Committed tokens between masks decode together (a byte-level token may hold part of a character);
+        // pad/end tokens are dropped.
+        var run = new List<int>();
+        foreach (var token in region.Tokens)
+        {
+            if (token == _specials.Mask)
+            {
+                Flush();
+                text.Append(SessionSnapshot.MaskPlaceholder);
+            }
+            else if (token != _specials.Pad && token != _specials.End)
+            {
+                run.Add(token);
+            }
+        }
+        Flush();
+
+        void Flush()
+        {
+            if (run.Count == 0) return;
+            text.Append(_tokenizer.Decode(run));
+            run.Clear();
+        }
+    }
+
+    private DocumentCanvas Clone() => new(_tokenizer, _specials, _options, _segments.Select(s => s switch
+    {
+        RegionSegment r => r.Copy(),
+        _ => s,
+    }).ToList());
+
+    private abstract class Segment;
+
+    /// <summary>Immutable fixed text with a lazily computed token cache.</summary>
+    private sealed class FixedSegment(string text) : Segment
+    {
+        private int[]? _tokens;
+
+        public string Text { get; } = text;
+
+        public int[] Tokens(ICodeTokenizer tokenizer) => _tokens ??= Text.Length == 0 ? [] : tokenizer.Encode(Text).Ids;
+
+        public void DropTokens() => _tokens = null;
+    }
+
+    private sealed class RegionSegment(int[] tokens, float[] confidence, int masked) : Segment
+    {
+        public int[] Tokens { get; } = tokens;
+
+        public float[] Confidence { get; } = confidence;
+
+        public int Masked { get; set; } = masked;
+
+        public static RegionSegment AllMasked(int budget, int mask) => new(Enumerable.Repeat(mask, budget).ToArray(), new float[budget], budget);
+
+        public RegionSegment Copy() => new((int[])Tokens.Clone(), (float[])Confidence.Clone(), Masked);
+
+        public RegionSegment WithoutMasks(int mask)
+        {
+            var keep = Enumerable.Range(0, Tokens.Length).Where(i => Tokens[i] != mask).ToArray();
+            return new RegionSegment(keep.Select(i => Tokens[i]).ToArray(), keep.Select(i => Confidence[i]).ToArray(), 0);
+        }
+    }
+}

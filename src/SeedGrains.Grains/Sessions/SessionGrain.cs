@@ -1,0 +1,457 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SeedGrains.Abstractions.Errors;
+using SeedGrains.Abstractions.Sessions;
+using SeedGrains.Abstractions.Tenants;
+using SeedGrains.Abstractions.Workers;
+using SeedGrains.Grains.Model;
+using SeedGrains.Grains.Workers;
+
+namespace SeedGrains.Grains.Sessions;
+
+/// <summary>
+/// One editing session (key `tenant/session`).
+/// Concurrency: the grain is not reentrant, but the denoising loop runs as an interleaving grain timer, so while it
+/// awaits the model worker, edits, cancels and reads are served. Every change to the document (edit, cancel, a
+/// step's commits, settling) happens under <see cref="_documentLock"/>, and a step whose document changed while it
+/// ran (<see cref="_generation"/>) is discarded — so versions are strictly sequential and an edit never races a commit.
+/// <see cref="Get"/> and watchers only read the immutable last snapshot.
+/// Versions: 1 at creation, +1 for every edit, every step that commits, cancel and failure.
+/// </summary>
+// Idle sessions are cheap to bring back (text + spans), so let them go sooner than the default.
+[CollectionAgeLimit(Minutes = 5)]
+public sealed class SessionGrain(
+    [PersistentState("session", StorageNames.Sessions)] IPersistentState<SessionState> state,
+    ModelRuntimes runtimes,
+    ModelWorkerLocator workers,
+    IOptions<SessionOptions> options,
+    ILogger<SessionGrain> logger) : Grain, ISessionGrain, IDisposable
+{
+    private static readonly TimeSpan FirstBusyBackoff = TimeSpan.FromMilliseconds(5);
+    private static readonly TimeSpan MaxBusyBackoff = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan StepInterval = TimeSpan.FromMilliseconds(1);
+    private readonly SessionOptions _options = options.Value;
+    private readonly SemaphoreSlim _documentLock = new(1, 1);
+    private readonly List<Channel<SessionUpdate>> _watchers = [];
+    private string _tenant = "";
+    private string _session = "";
+    private DocumentCanvas? _canvas;
+    private long _version;
+    private SessionStatus _status;
+    private string? _error;
+    private SessionPriority _priority;
+    private bool _transient;
+    private SessionSnapshot? _snapshot;
+    private IGrainTimer? _loop;
+    private long _generation;
+    private bool _holdsSlot;
+    private long _tokensSinceSlot;
+    private TimeSpan _backoff = FirstBusyBackoff;
+    private DateTime? _transientSince;
+    private DateTime _retryAt;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        (_tenant, _session) = SessionKey.Parse(this.GetPrimaryKeyString());
+        if (!state.RecordExists || !state.State.Exists) return;
+
+        var saved = state.State;
+        _priority = saved.Priority;
+        _transient = saved.Transient;
+        _error = saved.Error;
+        _status = saved.Status;
+        _version = saved.Version;
+        _canvas = DocumentCanvas.Restore(saved.Fixed, saved.Budgets, runtimes.Tokenizer, runtimes.Specials, _options);
+        if (_canvas.Masked > 0)
+        {
+            // Steps after the last write may have shown versions up to Version + masks (each step commits ≥ 1 token).
+            // Skip past them and record the jump, so no version number is ever reused for different text.
+            _version = saved.Version + saved.Budgets.Sum() + 1;
+            _status = SessionStatus.Denoising;
+            await Persist(Capture(_canvas, _version, _status));
+            try { await AcquireSlot(); }
+            catch (QuotaExceededException ex) { logger.LogWarning(ex, "Session {Key} resumes over its tenant's quota", this.GetPrimaryKeyString()); }
+            Render();
+            StartLoop();
+        }
+        else
+        {
+            _canvas.ReleaseTokenCaches();
+            Render();
+        }
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        foreach (var watcher in _watchers)
+            watcher.Writer.TryComplete();
+        return Task.CompletedTask;
+    }
+
+    public async Task<SessionSnapshot> Create(CreateSessionRequest request)
+    {
+        if (request?.Text is null) throw new InvalidSessionRequestException("text is required.");
+        var regions = request.Regions ?? [];
+        await _documentLock.WaitAsync();
+        try
+        {
+            if (_canvas is not null)
+                throw new InvalidSessionRequestException($"Session '{_session}' already exists.");
+            CheckSize(request.Text.Length, request.MaxTextChars, "text");
+            var canvas = DocumentCanvas.Create(request.Text, regions, runtimes.Tokenizer, runtimes.Specials, _options);
+            var status = canvas.Masked > 0 ? SessionStatus.Denoising : SessionStatus.Idle;
+            var acquired = await AcquireSlotIf(status == SessionStatus.Denoising);
+            try
+            {
+                _priority = request.Priority;
+                _transient = request.Transient;
+                await Persist(Capture(canvas, 1, status));
+            }
+            catch
+            {
+                if (acquired) await ReleaseSlot();
+                throw;
+            }
+            _canvas = canvas;
+            _version = 1;
+            _status = status;
+            _generation++;
+            var snapshot = Publish(SessionUpdateKind.Edit);
+            if (status == SessionStatus.Denoising) StartLoop();
+            else await Settled();
+            return snapshot;
+        }
+        finally
+        {
+            _documentLock.Release();
+        }
+    }
+
+    public Task<SessionSnapshot> Get() => Task.FromResult(_snapshot ?? throw NotFound());
+
+    public async Task<SessionSnapshot> Edit(EditRequest request)
+    {
+        if (request is null) throw new InvalidSessionRequestException("An edit request is required.");
+        await _documentLock.WaitAsync();
+        try
+        {
+            var canvas = _canvas ?? throw NotFound();
+            if (request.BaseVersion != _version)
+                throw new StaleVersionException($"baseVersion {request.BaseVersion} is stale: session '{_session}' is at version {_version}.", _version);
+            var edited = canvas.WithEdits(request.Edits ?? [], request.Regenerate ?? []);
+            CheckSize(edited.FixedLength, request.MaxTextChars, "text after the edits");
+            var status = edited.Masked > 0 ? SessionStatus.Denoising : SessionStatus.Idle;
+            var acquired = await AcquireSlotIf(status == SessionStatus.Denoising && !_holdsSlot);
+            var version = _version + 1;
+            try
+            {
+                await Persist(Capture(edited, version, status, error: null));
+            }
+            catch
+            {
+                if (acquired) await ReleaseSlot();
+                throw;
+            }
+            _canvas = edited;
+            _version = version;
+            _status = status;
+            _error = null;
+            _generation++;
+            var snapshot = Publish(SessionUpdateKind.Edit);
+            if (status == SessionStatus.Denoising) StartLoop();
+            return snapshot;
+        }
+        finally
+        {
+            _documentLock.Release();
+        }
+    }
+
+    public async Task<SessionSnapshot> Cancel()
+    {
+        await _documentLock.WaitAsync();
+        try
+        {
+            if (_canvas is null) throw NotFound();
+            if (_status != SessionStatus.Denoising) return _snapshot!;
+            await StopDenoising(SessionStatus.Cancelled, error: null);
+            return _snapshot!;
+        }
+        finally
+        {
+            _documentLock.Release();
+        }
+    }
+
+    public async IAsyncEnumerable<SessionUpdate> Watch(bool untilSettled, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var first = new SessionUpdate(SessionUpdateKind.Snapshot, _snapshot ?? throw NotFound());
+        // Snapshot and subscription happen in one turn of the grain, so no update falls between them. A slow watcher
+        // loses the oldest updates, never the newest (each update carries the whole state).
+        var channel = Channel.CreateBounded<SessionUpdate>(new BoundedChannelOptions(256)
+        {
+            FullMode = BoundedChannelFullMode.DropOldest,
+            SingleReader = true,
+            SingleWriter = true,
+        });
+        _watchers.Add(channel);
+        try
+        {
+            yield return first;
+            if (untilSettled && first.Snapshot.Status.IsSettled()) yield break;
+            while (await channel.Reader.WaitToReadAsync(cancellationToken))
+            {
+                while (channel.Reader.TryRead(out var update))
+                {
+                    yield return update;
+                    if (untilSettled && update.Snapshot.Status.IsSettled()) yield break;
+                }
+            }
+        }
+        finally
+        {
+            _watchers.Remove(channel);
+        }
+    }
+
+    private void StartLoop()
+    {
+        if (_loop is not null) return;
+        // One step per tick, so a deactivation (which waits for a running tick) waits for one step at most.
+        // Interleave: a tick awaits the worker; edits, cancels and reads must run meanwhile.
+        // KeepAlive: a session that is denoising must not be collected for idleness.
+        _backoff = FirstBusyBackoff;
+        _transientSince = null;
+        _retryAt = DateTime.MinValue;
+        _loop = this.RegisterGrainTimer(DenoiseTick, new GrainTimerCreationOptions(TimeSpan.Zero, StepInterval)
+        {
+            Interleave = true,
+            KeepAlive = true,
+        });
+    }
+
+    private void StopLoop()
+    {
+        _loop?.Dispose();
+        _loop = null;
+    }
+
+    private async Task DenoiseTick(CancellationToken cancellationToken)
+    {
+        if (_status != SessionStatus.Denoising || _canvas is not { Masked: > 0 })
+        {
+            StopLoop();
+            return;
+        }
+        if (DateTime.UtcNow < _retryAt) return;
+
+        var generation = _generation;
+        var window = _canvas.BuildWindow(runtimes.MaxWindow);
+        var call = new StepCall(_tenant, _session, _priority, window.Tokens, _options.Policy,
+            StableHash.Of(this.GetPrimaryKeyString()) ^ (ulong)_version, window.Masked);
+        StepReply reply;
+        try
+        {
+            // WaitAsync: a deactivation that cancels the tick must not wait for a step sitting in a long queue.
+            reply = await workers.Step(call, this.GetPrimaryKeyString()).WaitAsync(cancellationToken);
+            _transientSince = null;
+            _backoff = FirstBusyBackoff;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return; // Deactivating: the persisted state resumes the session on its next activation.
+        }
+        catch (Exception ex) when (ex is ModelBusyException or ModelUnavailableException)
+        {
+            // Transient: a full queue, or no worker reachable right now. Back off, up to a limit.
+            _transientSince ??= DateTime.UtcNow;
+            var limit = ex is ModelBusyException ? _options.BusyTimeoutSeconds : _options.UnavailableTimeoutSeconds;
+            if (DateTime.UtcNow - _transientSince > TimeSpan.FromSeconds(limit))
+            {
+                var why = ex is ModelBusyException ? "stayed busy" : "stayed unreachable";
+                await FailUnderLock($"The model {why} for {limit:0.#} s: {ex.Message}");
+                return;
+            }
+            _retryAt = DateTime.UtcNow + _backoff;
+            _backoff = TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, MaxBusyBackoff.Ticks));
+            return;
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Denoising step of session {Key} failed", this.GetPrimaryKeyString());
+            await FailUnderLock(ex.Message);
+            return;
+        }
+
+        await _documentLock.WaitAsync(cancellationToken);
+        try
+        {
+            // The document changed while the step ran (edit, cancel): its positions mean nothing now.
+            if (generation != _generation || _status != SessionStatus.Denoising) return;
+            int committed;
+            try
+            {
+                committed = _canvas.Apply(window, reply.Commits);
+            }
+            catch (InvalidOperationException ex)
+            {
+                logger.LogError(ex, "Model broke the step contract for session {Key}", this.GetPrimaryKeyString());
+                await StopDenoising(SessionStatus.Failed, ex.Message);
+                return;
+            }
+            _tokensSinceSlot += committed;
+            _canvas.FinalizeCompletedRegions();
+            _version++;
+            _generation++;
+            if (_canvas.Masked == 0) _status = SessionStatus.Idle;
+            Publish(SessionUpdateKind.Step);
+            if (_status == SessionStatus.Idle)
+            {
+                StopLoop();
+                await Persist(Capture(_canvas, _version, _status), bestEffort: true);
+                await Settled();
+            }
+        }
+        finally
+        {
+            _documentLock.Release();
+        }
+    }
+
+    private async Task FailUnderLock(string error)
+    {
+        await _documentLock.WaitAsync();
+        try
+        {
+            if (_status == SessionStatus.Denoising) await StopDenoising(SessionStatus.Failed, error);
+        }
+        finally
+        {
+            _documentLock.Release();
+        }
+    }
+
+    /// <summary>Cancel or fail: drop the masks, keep what was committed, record and announce it. Caller holds the lock.</summary>
+    private async Task StopDenoising(SessionStatus status, string? error)
+    {
+        var stopped = _canvas!.WithoutMasks();
+        var version = _version + 1;
+        await Persist(Capture(stopped, version, status, error), bestEffort: status == SessionStatus.Failed);
+        _canvas = stopped;
+        _version = version;
+        _status = status;
+        _error = error;
+        _generation++;
+        StopLoop();
+        Publish(SessionUpdateKind.Status);
+        await Settled();
+    }
+
+    /// <summary>After the session stops denoising: give back the tenant slot, shrink, and let transient sessions go.</summary>
+    private async Task Settled()
+    {
+        await ReleaseSlot();
+        _canvas?.ReleaseTokenCaches();
+        if (_transient)
+        {
+            try { await state.ClearStateAsync(); }
+            catch (Exception ex) { logger.LogWarning(ex, "Clearing transient session {Key} failed", this.GetPrimaryKeyString()); }
+            this.RegisterGrainTimer(() =>
+            {
+                if (_status != SessionStatus.Denoising) DeactivateOnIdle();
+                return Task.CompletedTask;
+            }, new GrainTimerCreationOptions(TimeSpan.FromSeconds(_options.TransientLingerSeconds), Timeout.InfiniteTimeSpan) { Interleave = true });
+        }
+    }
+
+    private SessionState Capture(DocumentCanvas canvas, long version, SessionStatus status, string? error = null)
+    {
+        var (fixedTexts, budgets) = canvas.ToPersisted();
+        return new SessionState
+        {
+            Exists = true,
+            Version = version,
+            Status = status,
+            Fixed = fixedTexts,
+            Budgets = budgets,
+            Priority = _priority,
+            Transient = _transient,
+            Error = error,
+        };
+    }
+
+    /// <summary>Writes state. Acknowledged changes (create, edit, cancel) must be durable first; settling is best effort.</summary>
+    private async Task Persist(SessionState next, bool bestEffort = false)
+    {
+        var previous = state.State;
+        state.State = next;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (Exception ex) when (bestEffort)
+        {
+            logger.LogWarning(ex, "Persisting session {Key} at version {Version} failed; it stays in memory", this.GetPrimaryKeyString(), next.Version);
+        }
+        catch
+        {
+            state.State = previous;
+            throw;
+        }
+    }
+
+    private SessionSnapshot Publish(SessionUpdateKind kind)
+    {
+        var update = new SessionUpdate(kind, Render());
+        foreach (var watcher in _watchers)
+            watcher.Writer.TryWrite(update);
+        return update.Snapshot;
+    }
+
+    private SessionSnapshot Render()
+    {
+        var rendered = _canvas!.Render();
+        _snapshot = new SessionSnapshot(_session, _version, _status, rendered.Text, _canvas.Masked, rendered.Regions, _error);
+        return _snapshot;
+    }
+
+    private async Task<bool> AcquireSlotIf(bool needed)
+    {
+        if (!needed || _holdsSlot) return false;
+        await AcquireSlot();
+        return true;
+    }
+
+    private async Task AcquireSlot()
+    {
+        await GrainFactory.GetGrain<ITenantGrain>(_tenant).AcquireSessionSlot(_session);
+        _holdsSlot = true;
+        _tokensSinceSlot = 0;
+    }
+
+    private async Task ReleaseSlot()
+    {
+        if (!_holdsSlot) return;
+        _holdsSlot = false;
+        try
+        {
+            await GrainFactory.GetGrain<ITenantGrain>(_tenant).ReleaseSessionSlot(_session, _tokensSinceSlot);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Releasing the tenant slot of session {Key} failed", this.GetPrimaryKeyString());
+        }
+    }
+
+    private static void CheckSize(int length, int maxTextChars, string what)
+    {
+        if (length > maxTextChars)
+            throw new InvalidSessionRequestException($"The {what} has {length} characters; the limit is {maxTextChars}.");
+    }
+
+    public void Dispose() => _documentLock.Dispose();
+
+    private SessionNotFoundException NotFound() => new($"No session '{_session}'.");
+}

@@ -1,0 +1,33 @@
+using SeedGrains.Abstractions.Workers;
+
+namespace SeedGrains.Grains.Sessions;
+
+/// <summary>Configuration section <c>Sessions</c>.</summary>
+public sealed class SessionOptions
+{
+    public const string Section = "Sessions";
+
+    /// <summary>Mask budget rule: tokens of the replaced text + max(<see cref="MinExtraTokens"/>, ceil(<see cref="ExtraFraction"/> × those tokens)).</summary>
+    public int MinExtraTokens { get; set; } = 8;
+
+    public double ExtraFraction { get; set; } = 0.5;
+
+    /// <summary>Largest mask budget of one region (also the upper bound of an explicit max_tokens).</summary>
+    public int MaxRegionTokens { get; set; } = 1024;
+
+    /// <summary>How long a session keeps retrying while every worker answers "busy" before it fails.</summary>
+    public double BusyTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>How long a session keeps retrying while no worker is reachable (e.g. the registry refills after a silo died).</summary>
+    public double UnavailableTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>How a step commits (the decoder's policy): by default every masked position with p ≥ 0.9, at least one.</summary>
+    public StepCommitRule CommitRule { get; set; } = StepCommitRule.Confidence;
+
+    public float CommitThreshold { get; set; } = 0.9f;
+
+    /// <summary>How long a transient (completion) session lingers after it settles, so its watchers read the end.</summary>
+    public double TransientLingerSeconds { get; set; } = 5;
+
+    internal StepPolicy Policy => StepPolicy.Default with { Rule = CommitRule, Threshold = CommitThreshold };
+}

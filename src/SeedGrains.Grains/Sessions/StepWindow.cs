@@ -1,0 +1,6 @@
+namespace SeedGrains.Grains.Sessions;
+
+/// <summary>The tokens sent to the model for one step: document tokens [Offset, Offset + Tokens.Length).</summary>
+/// <param name="SegmentStarts">Document token index where each canvas segment starts (to map commits back).</param>
+/// <param name="Masked">Masked positions inside the window.</param>
+internal sealed record StepWindow(int Offset, int[] Tokens, int[] SegmentStarts, int Masked);

@@ -1,0 +1,194 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using SeedGrains.Abstractions.Errors;
+using SeedGrains.Abstractions.Workers;
+using SeedGrains.Grains.Model;
+
+namespace SeedGrains.Grains.Workers;
+
+/// <summary>
+/// One device's compute loop: a dedicated thread (never the Orleans scheduler — a forward may take tens of
+/// milliseconds and would stall every grain on the silo) fed by a bounded channel. It gathers rows for up to
+/// <see cref="BatchingOptions.MaxBatchWaitMs"/>, forms a fair batch (<see cref="FairStepQueue"/>), calls the stepper
+/// once and completes each row's promise. Admission is checked at once: a full queue is a busy error, never a wait.
+/// </summary>
+public sealed class DeviceExecutor : IDisposable
+{
+    private readonly IModelRuntime _runtime;
+    private readonly BatchingOptions _options;
+    private readonly ILogger _logger;
+    private readonly Channel<PendingStep> _inbox;
+    private readonly ConcurrentDictionary<string, int> _queuedPerTenant = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Thread _thread;
+    private int _queued;
+    private long _batches;
+    private long _rows;
+    private int _maxBatch;
+    private long _rejected;
+
+    public DeviceExecutor(IModelRuntime runtime, BatchingOptions options, ILogger logger)
+    {
+        options.Validate();
+        _runtime = runtime;
+        _options = options;
+        _logger = logger;
+        // The counter below enforces the capacity; the channel bound is a second fence (writes never wait).
+        _inbox = Channel.CreateBounded<PendingStep>(new BoundedChannelOptions(options.QueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        _thread = new Thread(Run) { IsBackground = true, Name = $"seedgrains-compute-{runtime.Device}" };
+        _thread.Start();
+    }
+
+    public string Device => _runtime.Device;
+
+    public WorkerStats Stats => new(_runtime.ModelName, _runtime.Device, Volatile.Read(ref _queued),
+        Interlocked.Read(ref _batches), Interlocked.Read(ref _rows), Volatile.Read(ref _maxBatch), Interlocked.Read(ref _rejected));
+
+    /// <summary>Queues a row; throws <see cref="ModelBusyException"/> when the queue or the tenant's share is full.</summary>
+    public Task<StepReply> Submit(StepCall call)
+    {
+        Validate(call);
+        if (_stopping.IsCancellationRequested)
+            throw new ModelUnavailableException($"Model worker on device '{Device}' is shutting down.");
+        if (Interlocked.Increment(ref _queued) > _options.QueueCapacity)
+        {
+            Interlocked.Decrement(ref _queued);
+            Interlocked.Increment(ref _rejected);
+            throw new ModelBusyException($"Model worker on device '{Device}' is busy: {_options.QueueCapacity} steps are queued.");
+        }
+        var tenantQueued = _queuedPerTenant.AddOrUpdate(call.Tenant, 1, (_, n) => n + 1);
+        if (tenantQueued > _options.EffectivePerTenant)
+        {
+            Release(call.Tenant);
+            Interlocked.Increment(ref _rejected);
+            throw new ModelBusyException($"Model worker on device '{Device}' is busy: tenant '{call.Tenant}' already has {_options.EffectivePerTenant} steps queued.");
+        }
+        var pending = new PendingStep(call);
+        if (!_inbox.Writer.TryWrite(pending))
+        {
+            Release(call.Tenant);
+            Interlocked.Increment(ref _rejected);
+            throw new ModelBusyException($"Model worker on device '{Device}' is busy (queue full).");
+        }
+        return pending.Reply.Task;
+    }
+
+    private void Validate(StepCall call)
+    {
+        var maxWindow = _runtime.Stepper.MaxWindow;
+        if (call.Tokens is null || call.Tokens.Length == 0 || call.Tokens.Length > maxWindow)
+            throw new InvalidSessionRequestException(
+                $"Step window of session '{call.Session}' has {call.Tokens?.Length ?? 0} tokens; the model accepts 1..{maxWindow}.");
+        if (string.IsNullOrEmpty(call.Tenant))
+            throw new InvalidSessionRequestException($"Step of session '{call.Session}' names no tenant.");
+    }
+
+    private void Release(string tenant)
+    {
+        Interlocked.Decrement(ref _queued);
+        _queuedPerTenant.AddOrUpdate(tenant, 0, (_, n) => n - 1);
+    }
+
+    private void Run()
+    {
+        var backlog = new FairStepQueue();
+        var maxWait = TimeSpan.FromMilliseconds(_options.MaxBatchWaitMs);
+        try
+        {
+            while (true)
+            {
+                if (backlog.Count == 0 && !WaitForInput(Timeout.InfiniteTimeSpan))
+                    break;
+                Drain(backlog);
+                // Give concurrent sessions a moment to join this batch.
+                var gathering = Stopwatch.StartNew();
+                while (backlog.Count < _options.MaxBatchSize && gathering.Elapsed < maxWait)
+                {
+                    if (!WaitForInput(maxWait - gathering.Elapsed)) break;
+                    Drain(backlog);
+                }
+                if (backlog.Count == 0) continue;
+                var batch = backlog.TakeBatch(_options.MaxBatchSize);
+                foreach (var step in batch)
+                    Release(step.Call.Tenant);
+                Execute(batch);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+        {
+            // Shutting down.
+        }
+        catch (Exception ex)
+        {
+            _logger.LogCritical(ex, "Compute loop of device {Device} crashed", Device);
+        }
+        Drain(backlog);
+        foreach (var step in backlog.DrainAll())
+            step.Reply.TrySetException(new ModelUnavailableException($"Model worker on device '{Device}' stopped."));
+    }
+
+    /// <summary>True when input may be waiting; false on timeout or when the channel is closed.</summary>
+    private bool WaitForInput(TimeSpan timeout)
+    {
+        if (_inbox.Reader.TryPeek(out _)) return true;
+        if (timeout != Timeout.InfiniteTimeSpan && timeout <= TimeSpan.Zero) return false;
+        using var timeoutSource = timeout == Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource(timeout);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, timeoutSource?.Token ?? CancellationToken.None);
+        try
+        {
+            return _inbox.Reader.WaitToReadAsync(linked.Token).AsTask().GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    private void Drain(FairStepQueue backlog)
+    {
+        while (_inbox.Reader.TryRead(out var step))
+            backlog.Add(step);
+    }
+
+    private void Execute(List<PendingStep> batch)
+    {
+        Interlocked.Increment(ref _batches);
+        Interlocked.Add(ref _rows, batch.Count);
+        if (batch.Count > Volatile.Read(ref _maxBatch)) Volatile.Write(ref _maxBatch, batch.Count);
+        try
+        {
+            var results = _runtime.Stepper.Step(batch.Select(s => s.Call.ToRequest()).ToList(), _stopping.Token);
+            if (results is null || results.Count != batch.Count)
+                throw new InvalidOperationException(
+                    $"Stepper of model '{_runtime.ModelName}' on '{Device}' returned {results?.Count ?? 0} results for a batch of {batch.Count} rows.");
+            for (var i = 0; i < batch.Count; i++)
+                batch[i].Reply.TrySetResult(new StepReply(results[i].ToCommits(), batch.Count));
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "Denoising step of a batch failed on device {Device}", Device);
+            Exception error = ex is OperationCanceledException
+                ? new ModelUnavailableException($"Model worker on device '{Device}' stopped.")
+                : new ModelStepFailedException($"Denoising step failed on device '{Device}': {ex.Message}");
+            foreach (var step in batch)
+                step.Reply.TrySetException(error);
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_stopping.IsCancellationRequested) return;
+        _stopping.Cancel();
+        _inbox.Writer.TryComplete();
+        if (_thread.Join(TimeSpan.FromSeconds(10)))
+            _stopping.Dispose();
+        else
+            _logger.LogWarning("Compute thread of device {Device} did not stop within 10 s", Device);
+    }
+}

@@ -1,0 +1,23 @@
+using SeedGrains.Abstractions.Workers;
+using SeedGrains.Diffusion.Decoding;
+
+namespace SeedGrains.Grains.Workers;
+
+/// <summary>Between the wire records of the grain interfaces and the decoder's contract types.</summary>
+internal static class StepMapping
+{
+    public static CommitPolicy ToCommitPolicy(this StepPolicy policy) => new(
+        policy.Rule switch
+        {
+            StepCommitRule.TopK => CommitRule.TopK,
+            StepCommitRule.EntropyBounded => CommitRule.EntropyBounded,
+            _ => CommitRule.Confidence,
+        },
+        policy.Threshold, policy.EntropyBound, policy.Temperature, policy.TopP);
+
+    public static DenoiseStepRequest ToRequest(this StepCall call) =>
+        new(call.Tokens, call.Policy.ToCommitPolicy(), call.Seed, Math.Max(1, call.StepsLeft));
+
+    public static StepCommit[] ToCommits(this DenoiseStepResult result) =>
+        result.Commits.Select(c => new StepCommit(c.Position, c.Token, c.Confidence)).ToArray();
+}

@@ -1,0 +1,61 @@
+using System.Collections.Concurrent;
+using SeedGrains.Diffusion.Decoding;
+
+namespace SeedGrains.Tests.Fakes;
+
+/// <summary>
+/// Deterministic stand-in for the model: per row it commits the <see cref="CommitsPerRow"/> leftmost masked positions
+/// ("most confident" = leftmost) with <see cref="TokenFor"/> (default: letter 'a' + position % 26). Records every batch,
+/// can be held closed (<see cref="Gate"/>) or slowed (<see cref="Delay"/>), and notes which thread ran it.
+/// </summary>
+public sealed class FakeStepper(int maxWindow = 512) : IDenoiseStepper
+{
+    private int _calls;
+
+    public SpecialTokenIds Specials { get; } = new(CharTokenizer.Mask, CharTokenizer.Pad, CharTokenizer.End);
+
+    public int MaxWindow { get; } = maxWindow;
+
+    public int CommitsPerRow { get; set; } = 1;
+
+    /// <summary>Token committed at window position p of row w.</summary>
+    public Func<int[], int, int> TokenFor { get; set; } = (_, p) => CharTokenizer.IdOf((char)('a' + p % 26));
+
+    /// <summary>Steps wait here while it is reset (tests open it again; 30 s cap so a bug cannot hang the run).</summary>
+    public ManualResetEventSlim Gate { get; } = new(true);
+
+    public TimeSpan Delay { get; set; }
+
+    /// <summary>Replaces the per-row behaviour (e.g. to break the stepper contract on purpose).</summary>
+    public Func<DenoiseStepRequest, DenoiseStepResult>? Override { get; set; }
+
+    public int Calls => Volatile.Read(ref _calls);
+
+    /// <summary>Every batch in order, each row a copy of its window.</summary>
+    public ConcurrentQueue<int[][]> Batches { get; } = new();
+
+    public ConcurrentDictionary<string, int> Threads { get; } = new();
+
+    /// <summary>Rows whose step has started waiting at the gate or running.</summary>
+    public int RowsSeen => Batches.Sum(b => b.Length);
+
+    public IReadOnlyList<DenoiseStepResult> Step(IReadOnlyList<DenoiseStepRequest> batch, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _calls);
+        Threads.AddOrUpdate(Thread.CurrentThread.Name ?? "(unnamed)", 1, (_, n) => n + 1);
+        Batches.Enqueue(batch.Select(r => (int[])r.Tokens.Clone()).ToArray());
+        if (!Gate.Wait(TimeSpan.FromSeconds(30), cancellationToken))
+            throw new TimeoutException("FakeStepper gate stayed closed for 30 s.");
+        if (Delay > TimeSpan.Zero) Thread.Sleep(Delay);
+        return batch.Select(row =>
+        {
+            if (Override is not null) return Override(row);
+            var commits = Enumerable.Range(0, row.Tokens.Length)
+                .Where(p => row.Tokens[p] == Specials.Mask)
+                .Take(CommitsPerRow)
+                .Select(p => new TokenCommit(p, TokenFor(row.Tokens, p), 1f - p / (float)(row.Tokens.Length + 1)))
+                .ToList();
+            return new DenoiseStepResult(commits);
+        }).ToList();
+    }
+}

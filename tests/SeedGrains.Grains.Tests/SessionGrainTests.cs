@@ -1,0 +1,296 @@
+using SeedGrains.Abstractions.Errors;
+using SeedGrains.Abstractions.Sessions;
+using SeedGrains.Abstractions.Tenants;
+using SeedGrains.Diffusion.Decoding;
+using SeedGrains.Tests.Fakes;
+using static SeedGrains.Grains.Tests.SessionWatching;
+
+namespace SeedGrains.Grains.Tests;
+
+public sealed class SessionGrainTests
+{
+    private const string Prefix = "αβγ 🌍\r\n\tdef f(x):\r\n    return ";
+    private const string Replaced = "x * 2 + 1";
+    private const string Suffix = "  # ✓ tail\n\n";
+    private static readonly string Text = Prefix + Replaced + Suffix;
+    // Budget rule: tokens of the replaced text (one per char here) + max(8, ceil(50 %)).
+    private static readonly int Budget = Replaced.Length + Math.Max(8, (Replaced.Length + 1) / 2);
+
+    [Fact]
+    public async Task Denoises_to_idle_and_keeps_text_outside_the_region_byte_identical()
+    {
+        await using var cluster = await TestCluster.Start();
+        var session = cluster.Session("t1", "s1");
+
+        var created = await session.Create(new CreateSessionRequest(Text, [new TextRegion(Prefix.Length, Prefix.Length + Replaced.Length)]));
+        Assert.Equal(1, created.Version);
+        Assert.Equal(SessionStatus.Denoising, created.Status);
+        Assert.Equal(Budget, created.Masked);
+        Assert.Equal(Prefix + string.Concat(Enumerable.Repeat(SessionSnapshot.MaskPlaceholder, Budget)) + Suffix, created.Text);
+
+        var updates = await session.UntilSettled();
+        var final = updates[^1].Snapshot;
+        Assert.Equal(SessionStatus.Idle, final.Status);
+        Assert.Equal(0, final.Masked);
+        Assert.Empty(final.Regions);
+        Assert.Equal(Prefix + FakeLetters(Prefix.Length, Budget) + Suffix, final.Text);
+        Assert.StartsWith(Prefix, final.Text, StringComparison.Ordinal);
+        Assert.EndsWith(Suffix, final.Text, StringComparison.Ordinal);
+        // One commit per step (the fake commits one position per row): version 1 + one per step.
+        Assert.Equal(1 + Budget, final.Version);
+        Assert.Equal(final, await session.Get());
+    }
+
+    [Fact]
+    public async Task Pad_and_end_tokens_committed_in_a_region_are_removed()
+    {
+        var stepper = new FakeStepper
+        {
+            CommitsPerRow = 4,
+            TokenFor = (_, p) => (p % 3) switch { 0 => CharTokenizer.Pad, 1 => CharTokenizer.End, _ => CharTokenizer.IdOf('z') },
+        };
+        await using var cluster = await TestCluster.Start(stepper);
+        var session = cluster.Session("t1", "pads");
+        await session.Create(new CreateSessionRequest("left()", [new TextRegion(5, 5, MaxTokens: 12)]));
+
+        var final = (await session.UntilSettled())[^1].Snapshot;
+
+        // Region at token positions 5..16: p % 3 == 2 → 'z' for p = 5, 8, 11, 14 → four z.
+        Assert.Equal("left(zzzz)", final.Text);
+        Assert.Equal(SessionStatus.Idle, final.Status);
+    }
+
+    [Fact]
+    public async Task A_watcher_gets_the_snapshot_first_then_every_update_in_order()
+    {
+        var stepper = new FakeStepper();
+        stepper.Gate.Reset();
+        await using var cluster = await TestCluster.Start(stepper);
+        var session = cluster.Session("t1", "watched");
+        await session.Create(new CreateSessionRequest("abc", [new TextRegion(1, 2, MaxTokens: 5)]));
+        await Eventually(() => Task.FromResult(stepper.Calls > 0), "the first step to reach the model");
+
+        var watching = session.UntilSettled();
+        await Task.Delay(50);
+        stepper.Gate.Set();
+        var updates = await watching;
+
+        Assert.Equal(SessionUpdateKind.Snapshot, updates[0].Kind);
+        Assert.Equal(1, updates[0].Snapshot.Version);
+        Assert.Equal(5, updates[0].Snapshot.Masked);
+        Assert.Equal(SessionStatus.Denoising, updates[0].Snapshot.Status);
+        Assert.All(updates.Skip(1), u => Assert.Equal(SessionUpdateKind.Step, u.Kind));
+        Assert.Equal(Enumerable.Range(1, 6).Select(v => (long)v), updates.Select(u => u.Snapshot.Version));
+        Assert.Equal(new[] { 5, 4, 3, 2, 1, 0 }, updates.Select(u => u.Snapshot.Masked));
+        Assert.Equal("a" + FakeLetters(1, 5) + "c", updates[^1].Snapshot.Text);
+        Assert.Equal(SessionStatus.Idle, updates[^1].Snapshot.Status);
+    }
+
+    [Fact]
+    public async Task A_stale_edit_is_rejected_and_a_current_one_regenerates_only_its_range()
+    {
+        await using var cluster = await TestCluster.Start();
+        var session = cluster.Session("t1", "edits");
+        await session.Create(new CreateSessionRequest(Text, [new TextRegion(0, 3)]));
+        var idle = (await session.UntilSettled())[^1].Snapshot;
+
+        var stale = await Assert.ThrowsAsync<StaleVersionException>(() =>
+            session.Edit(new EditRequest(idle.Version - 1, [new TextEdit(0, 0, "x")], [])));
+        Assert.Equal(idle.Version, stale.CurrentVersion);
+        Assert.Equal(idle, await session.Get());
+
+        // Replace the tail's "tail" with "end", then regenerate the "def f" of the edited text.
+        var tail = idle.Text.IndexOf("tail", StringComparison.Ordinal);
+        var edited = idle.Text[..tail] + "end" + idle.Text[(tail + 4)..];
+        var def = edited.IndexOf("def f", StringComparison.Ordinal);
+        var next = await session.Edit(new EditRequest(idle.Version,
+            [new TextEdit(tail, tail + 4, "end")],
+            [new TextRegion(def, def + 5, MaxTokens: 3)]));
+        Assert.Equal(idle.Version + 1, next.Version);
+        Assert.Equal(SessionStatus.Denoising, next.Status);
+        Assert.Equal(3, next.Masked);
+
+        var final = (await session.UntilSettled())[^1].Snapshot;
+        Assert.Equal(edited[..def] + FakeLetters(def, 3) + edited[(def + 5)..], final.Text);
+        Assert.Equal(next.Version + 3, final.Version);
+    }
+
+    [Fact]
+    public async Task An_edit_into_a_region_still_generating_is_a_conflict_but_elsewhere_it_applies()
+    {
+        var stepper = new FakeStepper();
+        stepper.Gate.Reset();
+        await using var cluster = await TestCluster.Start(stepper);
+        var session = cluster.Session("t1", "busy-region");
+        var created = await session.Create(new CreateSessionRequest("0123456789", [new TextRegion(4, 6, MaxTokens: 2)]));
+        var region = Assert.Single(created.Regions);
+
+        await Assert.ThrowsAsync<RegionBusyException>(() =>
+            session.Edit(new EditRequest(created.Version, [new TextEdit(region.Start + 1, region.Start + 2, "!")], [])));
+        var edited = await session.Edit(new EditRequest(created.Version, [new TextEdit(0, 1, "A"), new TextEdit(region.End, region.End + 1, "")], []));
+        Assert.Equal(2, edited.Version);
+        Assert.StartsWith("A123", edited.Text, StringComparison.Ordinal);
+        Assert.EndsWith("789", edited.Text, StringComparison.Ordinal);
+
+        stepper.Gate.Set();
+        var final = (await session.UntilSettled())[^1].Snapshot;
+        // The step that was in flight during the edit is discarded; positions are the edited document's.
+        Assert.Equal("A123" + FakeLetters(4, 2) + "789", final.Text);
+    }
+
+    [Fact]
+    public async Task Cancel_stops_denoising_and_keeps_only_committed_tokens()
+    {
+        var stepper = new FakeStepper();
+        await using var cluster = await TestCluster.Start(stepper);
+        var session = cluster.Session("t1", "cancel");
+        stepper.Gate.Reset();
+        var created = await session.Create(new CreateSessionRequest("ab", [new TextRegion(1, 1, MaxTokens: 50)]));
+        await Eventually(() => Task.FromResult(stepper.Calls > 0), "the first step to reach the model");
+
+        var watching = session.UntilSettled();
+        var cancelled = await session.Cancel();
+        stepper.Gate.Set();
+
+        Assert.Equal(SessionStatus.Cancelled, cancelled.Status);
+        Assert.Equal(0, cancelled.Masked);
+        Assert.Equal("ab", cancelled.Text);
+        Assert.Equal(created.Version + 1, cancelled.Version);
+        var updates = await watching;
+        Assert.Equal(SessionStatus.Cancelled, updates[^1].Snapshot.Status);
+        await Task.Delay(100);
+        Assert.Equal(cancelled, await session.Get());
+        Assert.Equal(0, (await cluster.Tenant("t1").GetUsage()).ActiveSessions);
+    }
+
+    [Fact]
+    public async Task Bad_ranges_and_unknown_sessions_are_rejected_with_specific_errors()
+    {
+        await using var cluster = await TestCluster.Start();
+        var session = cluster.Session("t1", "bad");
+
+        await Assert.ThrowsAsync<InvalidSessionRequestException>(() => session.Create(new CreateSessionRequest("abc", [new TextRegion(2, 9)])));
+        await Assert.ThrowsAsync<InvalidSessionRequestException>(() => session.Create(new CreateSessionRequest("abcdef", [new TextRegion(0, 3), new TextRegion(2, 4)])));
+        await Assert.ThrowsAsync<InvalidSessionRequestException>(() => session.Create(new CreateSessionRequest("abc", [new TextRegion(3, 1)])));
+        await Assert.ThrowsAsync<InvalidSessionRequestException>(() => session.Create(new CreateSessionRequest("a🌍", [new TextRegion(2, 3)])));
+        await Assert.ThrowsAsync<InvalidSessionRequestException>(() => session.Create(new CreateSessionRequest("abc", [], MaxTextChars: 2)));
+        await Assert.ThrowsAsync<InvalidSessionRequestException>(() => session.Create(new CreateSessionRequest("abc", [new TextRegion(0, 0, MaxTokens: 0)])));
+        await Assert.ThrowsAsync<SessionNotFoundException>(() => session.Get());
+        await Assert.ThrowsAsync<SessionNotFoundException>(() => cluster.Session("t1", "nobody").Edit(new EditRequest(1, [], [])));
+    }
+
+    [Fact]
+    public async Task A_long_document_sends_the_model_only_a_window_around_the_region()
+    {
+        var stepper = new FakeStepper(maxWindow: 64);
+        await using var cluster = await TestCluster.Start(stepper);
+        var text = string.Concat(Enumerable.Range(0, 40).Select(i => $"line {i:D3}\n"));
+        var start = text.IndexOf("line 020", StringComparison.Ordinal);
+        var session = cluster.Session("t1", "long");
+        await session.Create(new CreateSessionRequest(text, [new TextRegion(start, start + 8, MaxTokens: 10)]));
+
+        var final = (await session.UntilSettled())[^1].Snapshot;
+
+        Assert.All(stepper.Batches.SelectMany(b => b), row => Assert.Equal(64, row.Length));
+        Assert.True(text.Length > 64 * 4);
+        Assert.StartsWith(text[..start], final.Text, StringComparison.Ordinal);
+        Assert.EndsWith(text[(start + 8)..], final.Text, StringComparison.Ordinal);
+        Assert.Equal(text.Length - 8 + 10, final.Text.Length);
+        Assert.DoesNotContain(SessionSnapshot.MaskPlaceholder, final.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task State_survives_deactivation()
+    {
+        await using var cluster = await TestCluster.Start();
+        var session = cluster.Session("t1", "durable");
+        await session.Create(new CreateSessionRequest("hello world", [new TextRegion(0, 5, MaxTokens: 2)]));
+        var idle = (await session.UntilSettled())[^1].Snapshot;
+
+        await cluster.Cluster.DeactivateAsync(session);
+
+        Assert.Equal(idle, await session.Get());
+    }
+
+    [Fact]
+    public async Task A_session_deactivated_mid_denoising_resumes_from_its_state_with_a_version_jump()
+    {
+        var stepper = new FakeStepper();
+        stepper.Gate.Reset();
+        await using var cluster = await TestCluster.Start(stepper);
+        var session = cluster.Session("t1", "resume");
+        await session.Create(new CreateSessionRequest("[]", [new TextRegion(1, 1, MaxTokens: 200)]));
+        await Eventually(() => Task.FromResult(stepper.Calls > 0), "the first step to reach the model");
+
+        // Deactivation waits for the running step (one tick); let it finish once deactivation has begun.
+        var deactivating = cluster.Cluster.DeactivateAsync(session);
+        await Task.Delay(100);
+        stepper.Gate.Set();
+        await deactivating;
+        var resumed = await session.Get();
+
+        // Persisted at version 1 with 200 masks: steps lost with the activation could have shown up to version 201.
+        // (A step of the new activation may already have run: each adds one version and removes one mask.)
+        Assert.True(resumed.Version >= 202, $"resumed at version {resumed.Version}");
+        Assert.Equal(resumed.Version - 202, 200 - resumed.Masked);
+        Assert.Equal(SessionStatus.Denoising, resumed.Status);
+        var final = (await session.UntilSettled())[^1].Snapshot;
+        Assert.Equal("[" + FakeLetters(1, 200) + "]", final.Text);
+        Assert.Equal(402, final.Version);
+    }
+
+    [Fact]
+    public async Task A_tenant_over_its_concurrent_session_quota_is_refused()
+    {
+        var stepper = new FakeStepper();
+        stepper.Gate.Reset();
+        await using var cluster = await TestCluster.Start(stepper);
+        await cluster.Tenant("small").SetQuotas(new TenantQuotas(MaxConcurrentSessions: 1));
+        await cluster.Session("small", "one").Create(new CreateSessionRequest("ab", [new TextRegion(1, 1, MaxTokens: 2)]));
+
+        await Assert.ThrowsAsync<QuotaExceededException>(() =>
+            cluster.Session("small", "two").Create(new CreateSessionRequest("ab", [new TextRegion(1, 1, MaxTokens: 2)])));
+        // A session without regions needs no slot.
+        var plain = await cluster.Session("small", "three").Create(new CreateSessionRequest("ab", []));
+        Assert.Equal(SessionStatus.Idle, plain.Status);
+
+        stepper.Gate.Set();
+        await cluster.Session("small", "one").UntilSettled();
+        await Eventually(async () => (await cluster.Tenant("small").GetUsage()).ActiveSessions == 0, "the slot to be released");
+        var usage = await cluster.Tenant("small").GetUsage();
+        Assert.Equal(2, usage.TokensGenerated);
+        await cluster.Session("small", "two").Create(new CreateSessionRequest("ab", [new TextRegion(1, 1, MaxTokens: 2)]));
+    }
+
+    [Fact]
+    public async Task A_failing_model_fails_the_session_with_its_message()
+    {
+        var stepper = new FakeStepper { TokenFor = (_, _) => throw new InvalidOperationException("tensor shapes [2,7] and [3,7] do not match") };
+        await using var cluster = await TestCluster.Start(stepper);
+        var session = cluster.Session("t1", "broken");
+        await session.Create(new CreateSessionRequest("abc", [new TextRegion(1, 2, MaxTokens: 3)]));
+
+        var final = (await session.UntilSettled())[^1].Snapshot;
+
+        Assert.Equal(SessionStatus.Failed, final.Status);
+        Assert.Contains("tensor shapes [2,7] and [3,7] do not match", final.Error, StringComparison.Ordinal);
+        Assert.Equal("ac", final.Text);
+        Assert.Equal(0, (await cluster.Tenant("t1").GetUsage()).ActiveSessions);
+    }
+
+    [Fact]
+    public async Task A_model_that_breaks_the_step_contract_fails_the_session()
+    {
+        // Commits window position 0, which holds the fixed 'a', not a mask.
+        var stepper = new FakeStepper { Override = _ => new DenoiseStepResult([new TokenCommit(0, CharTokenizer.IdOf('q'), 0.99f)]) };
+        await using var cluster = await TestCluster.Start(stepper);
+        var session = cluster.Session("t1", "liar");
+        await session.Create(new CreateSessionRequest("abc", [new TextRegion(1, 2, MaxTokens: 2)]));
+
+        var final = (await session.UntilSettled())[^1].Snapshot;
+
+        Assert.Equal(SessionStatus.Failed, final.Status);
+        Assert.Contains("not a masked position", final.Error, StringComparison.Ordinal);
+        Assert.Equal("ac", final.Text);
+    }
+}

@@ -1,0 +1,63 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+using SeedGrains.Abstractions.Sessions;
+using SeedGrains.Abstractions.Tenants;
+using SeedGrains.Grains;
+using SeedGrains.Grains.Hosting;
+using SeedGrains.Grains.Model;
+using SeedGrains.Grains.Sessions;
+using SeedGrains.Grains.Workers;
+using SeedGrains.Tests.Fakes;
+
+namespace SeedGrains.Grains.Tests;
+
+/// <summary>An in-process Orleans cluster serving <see cref="FakeStepper"/>, with memory storage — one per test.</summary>
+internal sealed class TestCluster : IAsyncDisposable
+{
+    private TestCluster(InProcessTestCluster cluster, FakeStepper stepper)
+    {
+        Cluster = cluster;
+        Stepper = stepper;
+    }
+
+    public InProcessTestCluster Cluster { get; }
+
+    public FakeStepper Stepper { get; }
+
+    public IGrainFactory Grains => Cluster.Client;
+
+    public static async Task<TestCluster> Start(
+        FakeStepper? stepper = null,
+        Action<BatchingOptions>? batching = null,
+        Action<SessionOptions>? sessions = null,
+        short silos = 1,
+        Func<string, bool>? hostsWorkers = null)
+    {
+        stepper ??= new FakeStepper();
+        var builder = new InProcessTestClusterBuilder(silos);
+        builder.ConfigureSilo((options, silo) =>
+        {
+            silo.AddMemoryGrainStorage(StorageNames.Sessions);
+            silo.AddMemoryGrainStorage(StorageNames.Tenants);
+            silo.AddSeedGrains();
+            silo.Services.AddSingleton(FakeModel.Factory(stepper));
+            silo.Services.Configure<ModelSettings>(m => m.HostWorkers = hostsWorkers?.Invoke(options.SiloName) ?? true);
+            silo.Services.Configure<RegistryOptions>(r => r.AnnounceIntervalSeconds = 0.5);
+            if (batching is not null) silo.Services.Configure(batching);
+            if (sessions is not null) silo.Services.Configure(sessions);
+        });
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return new TestCluster(cluster, stepper);
+    }
+
+    public ISessionGrain Session(string tenant, string id) => Grains.GetGrain<ISessionGrain>(SessionKey.Of(tenant, id));
+
+    public ITenantGrain Tenant(string tenant) => Grains.GetGrain<ITenantGrain>(tenant);
+
+    public async ValueTask DisposeAsync()
+    {
+        Stepper.Gate.Set();
+        await Cluster.DisposeAsync();
+    }
+}

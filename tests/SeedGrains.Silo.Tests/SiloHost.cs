@@ -1,0 +1,62 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using SeedGrains.Grains.Model;
+using SeedGrains.Silo.Hosting;
+using SeedGrains.Tests.Fakes;
+
+namespace SeedGrains.Silo.Tests;
+
+/// <summary>The real host (Kestrel on loopback, free ports, embedded defaults) serving the fake model; one per test class.</summary>
+public sealed class SiloHost : IAsyncLifetime
+{
+    public const string DevKey = "test-dev-key-0123456789";
+    public const int MaxTextChars = 2000;
+    private WebApplication? _app;
+
+    public FakeStepper Stepper { get; } = new();
+
+    public HttpClient Client { get; private set; } = null!;
+
+    public IServiceProvider Services => _app!.Services;
+
+    public async Task InitializeAsync()
+    {
+        string[] args =
+        [
+            "--Urls=http://127.0.0.1:0",
+            $"--Orleans:SiloPort={FreePort()}",
+            $"--Orleans:GatewayPort={FreePort()}",
+            $"--Orleans:ClusterId=test-{Guid.NewGuid():N}",
+            $"--DEV_API_KEY={DevKey}",
+            $"--Limits:MaxTextChars={MaxTextChars}",
+            "--Logging:LogLevel:Default=Warning",
+        ];
+        _app = SeedGrainsHost.Build(args, services => services.AddSingleton(FakeModel.Factory(Stepper)));
+        await _app.StartAsync();
+        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        Client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
+        Client.DefaultRequestHeaders.Authorization = new("Bearer", DevKey);
+    }
+
+    public async Task DisposeAsync()
+    {
+        Stepper.Gate.Set();
+        Client.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
