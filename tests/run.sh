@@ -10,6 +10,6 @@ dotnet test SeedGrains.sln -c Release --logger "console;verbosity=normal" 2>&1 |
 rc=${PIPESTATUS[0]}
 set -e
 # One plain closing line for the whole suite: "N passed, N failed, N skipped".
-awk '/^(Passed!|Failed!) +- Failed: /{gsub(",","");f+=$4;p+=$6;s+=$8} END{printf "tests: %d passed, %d failed, %d skipped\n",p,f,s}' "$log"
+awk '/^ +Passed: [0-9]+$/{p+=$2} /^ +Failed: [0-9]+$/{f+=$2} /^ +Skipped: [0-9]+$/{s+=$2} END{printf "tests: %d passed, %d failed, %d skipped\n",p,f,s}' "$log"
 rm -f "$log"
 exit $rc
