@@ -64,8 +64,8 @@ public static class SeedGrainsHost
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi();
         builder.Services.AddSingleton<ApiKeyAuthenticator>();
-        ModelWiring.AddModelRuntime(builder.Services, configuration);
         configureServices?.Invoke(builder.Services);
+        ModelWiring.AddModelRuntime(builder.Services, configuration);
         ModelWiring.EnsureWired(builder.Services, configuration);
         if (embedded)
             builder.Services.AddHostedService<DevTenantSeeder>();

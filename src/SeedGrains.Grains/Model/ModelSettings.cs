@@ -14,6 +14,9 @@ public sealed class ModelSettings
     /// <summary>False: this silo loads the model (for its tokenizer) but hosts no workers; its sessions use other silos' workers.</summary>
     public bool HostWorkers { get; set; } = true;
 
+    /// <summary>Longest token window a denoising step sends the model (the bundled models were trained on 576).</summary>
+    public int MaxWindow { get; set; } = 576;
+
     public IReadOnlyList<string> Devices =>
         Device.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }

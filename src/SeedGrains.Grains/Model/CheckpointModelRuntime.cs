@@ -1,0 +1,41 @@
+using SeedGrains.Diffusion.Decoding;
+using SeedGrains.Diffusion.Devices;
+using SeedGrains.Diffusion.Runtime;
+using SeedGrains.Diffusion.Tokenization;
+
+namespace SeedGrains.Grains.Model;
+
+/// <summary>
+/// The real <see cref="IModelRuntime"/>: a shipped model folder (config.json, safetensors, tokenizer.json) loaded
+/// onto one device, stepped by the batched <see cref="DenoiseStepper"/>.
+/// </summary>
+public sealed class CheckpointModelRuntime : IModelRuntime, IDisposable
+{
+    readonly ModelBundle bundle;
+
+    CheckpointModelRuntime(ModelBundle bundle, string device, int maxWindow)
+    {
+        if (bundle.IsAutoregressive)
+            throw new InvalidOperationException($"{bundle.Directory} is a causal (AR) model; the service needs a diffusion model");
+        this.bundle = bundle;
+        Device = device;
+        Stepper = new DenoiseStepper(bundle.Model, bundle.Specials, bundle.Device, maxWindow);
+    }
+
+    public string ModelName => bundle.Name;
+    public string Device { get; }
+    public IDenoiseStepper Stepper { get; }
+    public ICodeTokenizer Tokenizer => bundle.Tokenizer;
+
+    /// <summary>The <see cref="ModelRuntimeFactory"/> the host registers.</summary>
+    public static IModelRuntime Load(ModelSettings settings, string device, IServiceProvider services)
+    {
+        _ = services;
+        if (string.IsNullOrWhiteSpace(settings.Path))
+            throw new InvalidOperationException("Model:Path is not set: point it at a model folder (config.json, model.safetensors, tokenizer.json)");
+        var bundle = ModelBundle.Load(settings.Path, DeviceSelector.Select(device));
+        return new CheckpointModelRuntime(bundle, device, Math.Min(settings.MaxWindow, bundle.Model.Config.MaxPositions));
+    }
+
+    public void Dispose() => bundle.Dispose();
+}
