@@ -22,11 +22,13 @@ internal static class BenchDecodeCommand
         var seed = CliOptions.Seed();
         var device = CliOptions.Device();
         var json = CliOptions.Json();
+        var threads = CliOptions.Threads();
         var decoding = DecodingOptions.Create();
-        var command = new Command("decode", "Diffusion vs AR decoding speed and exact match on the same spans.") { model, arModel, data, maxFiles, spansPerFile, seed, device, json };
+        var command = new Command("decode", "Diffusion vs AR decoding speed and exact match on the same spans.") { model, arModel, data, maxFiles, spansPerFile, seed, device, json, threads };
         decoding.AddTo(command);
         command.SetAction(p =>
         {
+            CliOptions.ApplyThreads(p, threads);
             var dev = DeviceSelector.Select(p.GetValue(device)!);
             var sample = LinesTask.Build(p.GetValue(data)!, p.GetValue(maxFiles), p.GetValue(seed), p.GetValue(spansPerFile));
             using var diffusion = ModelBundle.Load(p.GetValue(model)!, dev);

@@ -9,6 +9,14 @@ internal static class CliOptions
 {
     public static Option<string> Device() => new("--device") { Description = "cpu | cuda | auto", DefaultValueFactory = _ => "auto" };
     public static Option<bool> Json() => new("--json") { Description = "Print one JSON object on stdout" };
+    public static Option<int> Threads() => new("--threads") { Description = "CPU threads for libtorch (0 = libtorch's default)" };
+
+    /// <summary>Applies --threads (libtorch's intra-op pool) when given.</summary>
+    public static void ApplyThreads(ParseResult p, Option<int> threads)
+    {
+        if (p.GetValue(threads) is > 0 and var n) TorchSharp.torch.set_num_threads(n);
+    }
+
     public static Option<int> Seed() => new("--seed") { Description = "Random seed", DefaultValueFactory = _ => 1 };
 
     static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };

@@ -23,11 +23,13 @@ internal static class EvalCommand
         var seed = CliOptions.Seed();
         var device = CliOptions.Device();
         var json = CliOptions.Json();
+        var threads = CliOptions.Threads();
         var policy = DecodingOptions.Create();
-        var command = new Command("eval", "Evaluate a model on held-out code.") { model, data, task, maxFiles, spansPerFile, verbose, seed, device, json };
+        var command = new Command("eval", "Evaluate a model on held-out code.") { model, data, task, maxFiles, spansPerFile, verbose, seed, device, json, threads };
         policy.AddTo(command);
         command.SetAction(p =>
         {
+            CliOptions.ApplyThreads(p, threads);
             using var bundle = ModelBundle.Load(p.GetValue(model)!, DeviceSelector.Select(p.GetValue(device)!));
             var result = new Dictionary<string, object?> { ["task"] = p.GetValue(task), ["model"] = bundle.Name, ["kind"] = bundle.IsAutoregressive ? "ar" : "diffusion" };
             switch (p.GetValue(task))

@@ -36,7 +36,7 @@ internal static class TrainCommand
         var checkpointMinutes = new Option<double>("--checkpoint-minutes") { DefaultValueFactory = _ => 5 };
         var maxBytes = new Option<long>("--max-bytes") { Description = "Stop reading the corpus after this many bytes (0 = all)" };
         var skipInvalid = new Option<bool>("--skip-invalid") { Description = "Skip (and count) files that are not valid UTF-8 instead of failing" };
-        var threads = new Option<int>("--threads") { Description = "CPU threads for libtorch (0 = libtorch's default)" };
+        var threads = CliOptions.Threads();
         var seed = CliOptions.Seed();
         var device = CliOptions.Device();
         var command = new Command("train", "Train a diffusion model or the AR baseline on directories of source files.")
@@ -46,7 +46,7 @@ internal static class TrainCommand
         };
         command.SetAction(p =>
         {
-            if (p.GetValue(threads) is > 0 and var n) torch.set_num_threads(n);
+            CliOptions.ApplyThreads(p, threads);
             var dev = DeviceSelector.Select(p.GetValue(device)!);
             var runDir = p.GetValue(output)!;
             var tok = CodeTokenizer.Load(ResolveTokenizer(p.GetValue(tokenizer)!));
