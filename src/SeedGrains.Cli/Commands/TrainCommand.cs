@@ -23,7 +23,8 @@ internal static class TrainCommand
         var output = new Option<string>("--out") { Description = "Run folder: token files, checkpoint/, train.log", Required = true };
         var objective = new Option<string>("--objective") { Description = "diffusion | ar", DefaultValueFactory = _ => "diffusion" };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its checkpoint" };
-        var steps = new Option<int>("--steps") { DefaultValueFactory = _ => 1000 };
+        var steps = new Option<int>("--steps") { Description = "Total steps of the schedule", DefaultValueFactory = _ => 1000 };
+        var stopAfter = new Option<int?>("--stop-after") { Description = "Stop (and checkpoint) after this step without changing the schedule" };
         var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => 8 };
         var seqLen = new Option<int>("--seq-len") { DefaultValueFactory = _ => 512 };
         var lr = new Option<double>("--lr") { DefaultValueFactory = _ => 1e-3 };
@@ -41,7 +42,7 @@ internal static class TrainCommand
         var device = CliOptions.Device();
         var command = new Command("train", "Train a diffusion model or the AR baseline on directories of source files.")
         {
-            data, tokenizer, output, objective, resume, steps, batch, seqLen, lr, warmup, hidden, layers, heads, kvHeads, ffn,
+            data, tokenizer, output, objective, resume, steps, stopAfter, batch, seqLen, lr, warmup, hidden, layers, heads, kvHeads, ffn,
             checkpointMinutes, maxBytes, skipInvalid, threads, seed, device,
         };
         command.SetAction(p =>
@@ -96,7 +97,7 @@ internal static class TrainCommand
             using (trainer)
             {
                 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
-                trainer.Run(cancellationToken: cancel.Token);
+                trainer.Run(p.GetValue(stopAfter), cancel.Token);
             }
             File.Copy(ResolveTokenizer(p.GetValue(tokenizer)!), Path.Combine(runDir, Trainer.CheckpointFolder, "tokenizer.json"), overwrite: true);
             log.WriteLine($"done: {Path.Combine(runDir, Trainer.CheckpointFolder)} holds config.json, model.safetensors and tokenizer.json");
