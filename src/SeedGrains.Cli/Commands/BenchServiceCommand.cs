@@ -83,13 +83,21 @@ internal static class BenchServiceCommand
         var rawSpans = new List<StepSpan>();
         var serviceSpans = new List<StepSpan>();
         var statsBefore = service.WorkerStats;
+        // Process CPU time per phase: more CPU for the same forwards = work the service adds; the same CPU but more
+        // wall time = the forward slowed by something else (other processes on a shared machine).
+        double rawCpu = 0, serviceCpu = 0;
         for (var i = 0; i < rounds; i++)
         {
             var from = clock.Elapsed.TotalSeconds;
+            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
             rawRuns.Add(RawDecodeLoop.Run(raw, bundle.Tokenizer, windows, policy, seed));
             var middle = clock.Elapsed.TotalSeconds;
+            var cpu1 = Process.GetCurrentProcess().TotalProcessorTime;
             serviceRuns.Add(await service.Run(requests, windows));
             var to = clock.Elapsed.TotalSeconds;
+            var cpu2 = Process.GetCurrentProcess().TotalProcessorTime;
+            rawCpu += (cpu1 - cpu0).TotalSeconds;
+            serviceCpu += (cpu2 - cpu1).TotalSeconds;
             rawSpans.AddRange(raw.Between(from, middle));
             serviceSpans.AddRange(service.Stepper.Between(middle, to));
         }
@@ -123,6 +131,8 @@ internal static class BenchServiceCommand
             ["raw_seconds"] = rawRuns.Sum(r => r.Seconds),
             ["service_forward_seconds"] = serviceForward,
             ["raw_forward_seconds"] = rawSpans.Sum(s => s.End - s.Start),
+            ["service_cpu_seconds"] = serviceCpu,
+            ["raw_cpu_seconds"] = rawCpu,
             // Share of the service's wall time the compute thread spent outside the forward (timers, batch wait, grains, HTTP).
             ["service_compute_idle_fraction"] = serviceSeconds == 0 ? 0 : 1 - serviceForward / serviceSeconds,
             ["service_steps"] = serviceSpans.Count,
