@@ -2,13 +2,14 @@ using System.CommandLine;
 
 namespace SeedGrains.Cli.Commands;
 
-/// <summary>`seedgrains bench …`: benchmarks (decode; service comes with the service).</summary>
+/// <summary>`seedgrains bench …`: benchmarks (decode: diffusion vs AR; service: the service vs the raw batched decoder).</summary>
 internal static class BenchCommand
 {
     public static Command Create()
     {
         var command = new Command("bench", "Benchmarks.");
         command.Subcommands.Add(BenchDecodeCommand.Create());
+        command.Subcommands.Add(BenchServiceCommand.Create());
         return command;
     }
 }

@@ -1,0 +1,35 @@
+using System.Diagnostics;
+using SeedGrains.Diffusion.Decoding;
+
+namespace SeedGrains.Cli.Commands.BenchService;
+
+/// <summary>One stepper call: when it started and ended (seconds on the benchmark's clock) and how many rows it had.</summary>
+internal readonly record struct StepSpan(double Start, double End, int Rows);
+
+/// <summary>
+/// Pass-through <see cref="IDenoiseStepper"/> that records every call, so the benchmark can split the service's wall
+/// time into "inside the forward" and "the compute thread had nothing to do" (timers, batching wait, grain calls, HTTP).
+/// </summary>
+internal sealed class TimedStepper(IDenoiseStepper inner, Stopwatch clock) : IDenoiseStepper
+{
+    readonly List<StepSpan> spans = [];
+    readonly Lock gate = new();
+
+    public SpecialTokenIds Specials => inner.Specials;
+    public int MaxWindow => inner.MaxWindow;
+
+    public IReadOnlyList<DenoiseStepResult> Step(IReadOnlyList<DenoiseStepRequest> batch, CancellationToken cancellationToken = default)
+    {
+        var start = clock.Elapsed.TotalSeconds;
+        var results = inner.Step(batch, cancellationToken);
+        var span = new StepSpan(start, clock.Elapsed.TotalSeconds, batch.Count);
+        lock (gate) spans.Add(span);
+        return results;
+    }
+
+    /// <summary>The calls that started in [from, to).</summary>
+    public IReadOnlyList<StepSpan> Between(double from, double to)
+    {
+        lock (gate) return spans.Where(s => s.Start >= from && s.Start < to).ToList();
+    }
+}

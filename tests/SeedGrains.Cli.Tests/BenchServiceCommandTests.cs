@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using SeedGrains.Diffusion.Checkpoints;
+using SeedGrains.Diffusion.Model;
+using SeedGrains.Diffusion.Tokenization;
+using TorchSharp;
+
+namespace SeedGrains.Cli.Tests;
+
+/// <summary>
+/// `seedgrains bench service` end to end through the built CLI (a fresh process: the in-process silo, Kestrel and
+/// libtorch all start there) on a tiny random model with the bundled tokenizer. Benchmarks are not tests: no timing
+/// assertions, only that the run completes and reports consistent numbers.
+/// </summary>
+public sealed class BenchServiceCommandTests : IDisposable
+{
+    private static readonly string[] RequiredFields = ["service_tokens_per_s", "raw_tokens_per_s", "efficiency", "p50_ms", "p99_ms"];
+    private readonly string _dir = Directory.CreateTempSubdirectory("seedgrains-bench-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task TwoSessionsPrintTheJson()
+    {
+        var model = SaveTinyModel(Path.Combine(_dir, "model"));
+        var file = WritePythonFile(Path.Combine(_dir, "sample.py"));
+
+        var (exitCode, stdout, stderr) = await RunCli("bench", "service", "--model", model, "--sessions", "2", "--file", file, "--device", "cpu", "--seed", "3", "--json");
+
+        Assert.True(exitCode == 0, stderr);
+        // stdout is exactly one JSON object: the host's logs must have gone to stderr.
+        using var json = JsonDocument.Parse(stdout.Trim());
+        var root = json.RootElement;
+        foreach (var field in RequiredFields)
+            Assert.True(root.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.Number, $"missing {field}: {stdout}");
+        double Number(string name) => root.GetProperty(name).GetDouble();
+        Assert.True(Number("service_tokens_per_s") > 0);
+        Assert.True(Number("raw_tokens_per_s") > 0);
+        Assert.Equal(Number("service_tokens_per_s") / Number("raw_tokens_per_s"), Number("efficiency"), 9);
+        Assert.True(Number("p50_ms") > 0 && Number("p50_ms") <= Number("p99_ms"));
+        Assert.Equal(2, root.GetProperty("sessions").GetInt32());
+        Assert.Equal("cpu", root.GetProperty("device").GetString());
+        Assert.True(root.GetProperty("tokens_per_round").GetInt32() >= 2 * 8, stdout);   // each region gets ≥ 8 masks
+        Assert.InRange(Number("service_mean_batch"), 1, 2);
+        Assert.InRange(Number("raw_mean_batch"), 1, 2);
+        Assert.InRange(root.GetProperty("identical_outputs").GetInt32(), 0, root.GetProperty("outputs").GetInt32());
+        Assert.True(root.GetProperty("service_steps").GetInt32() > 0 && root.GetProperty("raw_steps").GetInt32() > 0);
+    }
+
+    [Fact]
+    public async Task MissingFileIsAClearError()
+    {
+        var missing = Path.Combine(_dir, "absent.py");
+        var (exitCode, stdout, stderr) = await RunCli("bench", "service", "--model", _dir, "--sessions", "2", "--file", missing, "--json");
+        Assert.Equal(1, exitCode);
+        Assert.Equal("", stdout.Trim());
+        Assert.Contains("absent.py", stderr);
+    }
+
+    /// <summary>A random 1-layer diffusion model over the bundled tokenizer, special ids from its specials.</summary>
+    private static string SaveTinyModel(string dir)
+    {
+        Directory.CreateDirectory(dir);
+        var tokenizerPath = Path.Combine(BundledTokenizerDirectory(), "tokenizer.json");
+        File.Copy(tokenizerPath, Path.Combine(dir, "tokenizer.json"));
+        var tokenizer = CodeTokenizer.Load(tokenizerPath);
+        int Special(string name) => tokenizer.SpecialTokenId(name) ?? throw new InvalidOperationException($"bundled tokenizer has no {name}");
+        var config = new ModelConfig(
+            VocabSize: tokenizer.VocabularySize, HiddenSize: 32, NumLayers: 1, NumHeads: 2, NumKvHeads: 1, IntermediateSize: 64,
+            MaxPositions: 1024, TieWordEmbeddings: true,
+            MaskTokenId: Special("<|mask|>"), PadTokenId: Special("<|pad|>"), EosTokenId: Special("<|endoftext|>"),
+            Attention: AttentionMode.Bidirectional);
+        torch.manual_seed(7);
+        using var model = new Qwen2Model(config);
+        Checkpoint.Save(model, dir);
+        return dir;
+    }
+
+    /// <summary>About 60 lines of Python, long enough that 3-line regions have context on both sides.</summary>
+    private static string WritePythonFile(string path)
+    {
+        var text = new StringBuilder();
+        for (var i = 0; i < 15; i++)
+        {
+            text.Append($"def function_{i}(value, scale={i + 1}):\n");
+            text.Append($"    total = value * scale + {i}\n");
+            text.Append("    return total if total > 0 else -total\n");
+            text.Append('\n');
+        }
+        File.WriteAllText(path, text.ToString());
+        return path;
+    }
+
+    private static string BundledTokenizerDirectory()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "models", "tokenizer");
+            if (File.Exists(Path.Combine(candidate, "tokenizer.json"))) return candidate;
+        }
+        throw new DirectoryNotFoundException("models/tokenizer/tokenizer.json not found above " + AppContext.BaseDirectory);
+    }
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunCli(params string[] args)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "seedgrains.dll");
+        Assert.True(File.Exists(dll), dll);
+        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        start.ArgumentList.Add(dll);
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(180));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"seedgrains {string.Join(' ', args)} ran over 180 s; stderr: {await stderr}");
+        }
+        return (process.ExitCode, await stdout, await stderr);
+    }
+}
