@@ -62,6 +62,7 @@ public static class SeedGrainsHost
 
         builder.Services.Configure<HostLimits>(configuration.GetSection(HostLimits.Section));
         builder.Services.AddProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = SeedGrains.Silo.Api.ApiJson.Options.Encoder);
         builder.Services.AddOpenApi();
         builder.Services.AddSingleton<ApiKeyAuthenticator>();
         configureServices?.Invoke(builder.Services);
