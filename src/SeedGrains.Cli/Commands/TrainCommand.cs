@@ -1,3 +1,4 @@
+using SeedGrains.Diffusion.Checkpoints;
 using SeedGrains.Diffusion.Devices;
 using System.CommandLine;
 using System.Text.Json;
@@ -23,7 +24,7 @@ internal static class TrainCommand
         var output = new Option<string>("--out") { Description = "Run folder: token files, checkpoint/, train.log", Required = true };
         var objective = new Option<string>("--objective") { Description = "diffusion | ar", DefaultValueFactory = _ => "diffusion" };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its checkpoint" };
-        var steps = new Option<int>("--steps") { Description = "Total steps of the schedule", DefaultValueFactory = _ => 1000 };
+        var steps = new Option<int>("--steps") { Description = "Total steps of the schedule (with --resume: only when given)", DefaultValueFactory = _ => 1000 };
         var stopAfter = new Option<int?>("--stop-after") { Description = "Stop (and checkpoint) after this step without changing the schedule" };
         var batch = new Option<int>("--batch-size") { DefaultValueFactory = _ => 8 };
         var seqLen = new Option<int>("--seq-len") { DefaultValueFactory = _ => 512 };
@@ -37,13 +38,14 @@ internal static class TrainCommand
         var checkpointMinutes = new Option<double>("--checkpoint-minutes") { DefaultValueFactory = _ => 5 };
         var maxBytes = new Option<long>("--max-bytes") { Description = "Stop reading the corpus after this many bytes (0 = all)" };
         var skipInvalid = new Option<bool>("--skip-invalid") { Description = "Skip (and count) files that are not valid UTF-8 instead of failing" };
+        var init = new Option<string?>("--init") { Description = "Start from this checkpoint's weights and shape (e.g. adapt the AR baseline to diffusion, as Dream does) instead of a random model" };
         var threads = CliOptions.Threads();
         var seed = CliOptions.Seed();
         var device = CliOptions.Device();
         var command = new Command("train", "Train a diffusion model or the AR baseline on directories of source files.")
         {
             data, tokenizer, output, objective, resume, steps, stopAfter, batch, seqLen, lr, warmup, hidden, layers, heads, kvHeads, ffn,
-            checkpointMinutes, maxBytes, skipInvalid, threads, seed, device,
+            checkpointMinutes, maxBytes, skipInvalid, init, threads, seed, device,
         };
         command.SetAction(p =>
         {
@@ -65,7 +67,7 @@ internal static class TrainCommand
             Trainer trainer;
             if (p.GetValue(resume))
             {
-                trainer = Trainer.Resume(runDir, ModelBundle.VocabularyOf(tok, ReadVocabSize(runDir)), corpus, dev, log, p.GetResult(steps) is null ? null : p.GetValue(steps));
+                trainer = Trainer.Resume(runDir, ModelBundle.VocabularyOf(tok, ReadVocabSize(runDir)), corpus, dev, log, p.GetResult(steps) is { Implicit: false } ? p.GetValue(steps) : null);
                 log.WriteLine($"resuming at step {trainer.State.Step}");
             }
             else
@@ -83,7 +85,7 @@ internal static class TrainCommand
                     MaxPositions: 2048, TieWordEmbeddings: true, MaskTokenId: vocab.Mask, PadTokenId: vocab.Pad,
                     EosTokenId: vocab.End, Attention: ar ? AttentionMode.Causal : AttentionMode.Bidirectional);
                 torch.manual_seed(p.GetValue(seed));
-                var model = new Qwen2Model(config).to(dev);
+                var model = p.GetValue(init) is { } initDir ? InitializedFrom(initDir, config, dev, log) : new Qwen2Model(config).to(dev);
                 var options = new TrainingOptions
                 {
                     Objective = ar ? TrainingObjective.Autoregressive : TrainingObjective.Diffusion,
@@ -107,6 +109,22 @@ internal static class TrainCommand
     }
 
     static readonly CancellationTokenSource cancel = new();
+
+    /// <summary>A model with <paramref name="initDir"/>'s shape and weights, and this run's attention mode and special ids.</summary>
+    static Qwen2Model InitializedFrom(string initDir, ModelConfig requested, torch.Device device, TextWriter log)
+    {
+        using var source = Checkpoint.Load(initDir, device);
+        var config = source.Config with
+        {
+            Attention = requested.Attention, MaskTokenId = requested.MaskTokenId, PadTokenId = requested.PadTokenId, EosTokenId = requested.EosTokenId,
+        };
+        if (config.VocabSize != requested.VocabSize)
+            throw new ArgumentException($"--init {initDir} has vocabulary {config.VocabSize}, the tokenizer {requested.VocabSize}");
+        var model = new Qwen2Model(config).to(device);
+        model.load_state_dict(source.state_dict());
+        log.WriteLine($"initialised from {initDir} ({source.Config.Attention} → {config.Attention}); the --hidden/--layers/... options are ignored");
+        return model;
+    }
 
     static string ResolveTokenizer(string path) => Directory.Exists(path) ? Path.Combine(path, "tokenizer.json") : path;
 
