@@ -14,11 +14,14 @@ namespace SeedGrains.Silo.Hosting;
 /// </summary>
 internal static class PostgresWiring
 {
-    /// <summary>Membership (failure detection) options, e.g. <c>Orleans:Membership:ProbeTimeout=00:00:02</c>.</summary>
-    public const string MembershipSection = "Orleans:Membership";
+    /// <summary>Membership (failure detection) options, e.g. <c>Silo:Membership:ProbeTimeout=00:00:02</c>.</summary>
+    public const string MembershipSection = "Silo:Membership";
 
-    /// <summary>Reminder service options, e.g. <c>Orleans:Reminders:MinimumReminderPeriod=00:00:10</c>.</summary>
-    public const string RemindersSection = "Orleans:Reminders";
+    /// <summary>Reminder service options, e.g. <c>Silo:Reminders:MinimumReminderPeriod=00:00:10</c>.</summary>
+    public const string RemindersSection = "Silo:Reminders";
+
+    /// <summary>Silo messaging options, e.g. <c>Silo:Messaging:ResponseTimeout=00:00:10</c>.</summary>
+    public const string MessagingSection = "Silo:Messaging";
 
     public static void Configure(ISiloBuilder silo, IConfiguration configuration, string connectionString)
     {
@@ -48,9 +51,11 @@ internal static class PostgresWiring
             silo.ConfigureEndpoints(address, siloPort, gatewayPort, listenOnAnyHostAddress: Bool(configuration, "Orleans:ListenOnAnyHostAddress", fallback: false));
         }
 
-        // Failure detection and reminder periods are deployment choices (tests and trials shorten them).
+        // Failure detection and reminder periods are deployment choices (tests and trials shorten them). Not under
+        // "Orleans:": Orleans reads Orleans:Reminders, Orleans:Clustering, ... itself, as provider configuration.
         silo.Services.Configure<ClusterMembershipOptions>(configuration.GetSection(MembershipSection));
         silo.Services.Configure<ReminderOptions>(configuration.GetSection(RemindersSection));
+        silo.Services.Configure<SiloMessagingOptions>(configuration.GetSection(MessagingSection));
     }
 
     private static bool Bool(IConfiguration configuration, string key, bool fallback)

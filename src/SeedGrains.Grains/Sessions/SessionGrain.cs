@@ -314,9 +314,13 @@ public sealed class SessionGrain(
         {
             return; // Deactivating: the persisted state resumes the session on its next activation.
         }
-        catch (Exception ex) when (ex is ModelBusyException or ModelUnavailableException)
+        catch (Exception) when (SiloIsStopping())
         {
-            // Transient: a full queue, or no worker reachable right now. Back off, up to a limit.
+            return; // This silo is going away (its calls fail for that reason alone): the session resumes elsewhere.
+        }
+        catch (Exception ex) when (ex is ModelBusyException or ModelUnavailableException || IsClusterTransient(ex))
+        {
+            // Transient: a full queue, or no worker reachable right now (e.g. a silo just died). Back off, up to a limit.
             _transientSince ??= DateTime.UtcNow;
             var limit = ex is ModelBusyException ? _options.BusyTimeoutSeconds : _options.UnavailableTimeoutSeconds;
             if (DateTime.UtcNow - _transientSince > TimeSpan.FromSeconds(limit))
@@ -374,6 +378,26 @@ public sealed class SessionGrain(
         finally
         {
             _documentLock.Release();
+        }
+    }
+
+    /// <summary>Failures of the cluster rather than of the model: a silo that died or is not yet known to be dead.</summary>
+    private static bool IsClusterTransient(Exception ex) =>
+        ex is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException;
+
+    /// <summary>
+    /// True while this silo shuts down (gracefully or not). Its outgoing calls then fail, and a session must not record
+    /// that as a failure of its own: it stays "denoising" in storage and resumes on another silo.
+    /// </summary>
+    private bool SiloIsStopping()
+    {
+        try
+        {
+            return ServiceProvider.GetService<ISiloStatusOracle>()?.CurrentStatus.IsTerminating() ?? false;
+        }
+        catch (ObjectDisposedException)
+        {
+            return true;
         }
     }
 
