@@ -68,6 +68,7 @@ public sealed class SessionGrain(
     private bool _mayHoldReminder;
     private IGrainReminder? _reminder;
     private bool _settledUnsaved;
+    private bool _slotReleasePending;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -110,6 +111,26 @@ public sealed class SessionGrain(
         // A settled result whose write failed would otherwise be regenerated (differently) by the next activation.
         if (_settledUnsaved && _canvas is not null)
             await PersistSettled();
+        // A graceful silo shutdown (rolling restart) hands the session over: keep the progress since the last checkpoint.
+        else if (reason.ReasonCode == DeactivationReasonCode.ShuttingDown && _status == SessionStatus.Denoising && _stepsSinceWrite > 0 && _canvas is not null)
+        {
+            try
+            {
+                await _documentLock.WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return; // out of time: the last checkpoint stands
+            }
+            try
+            {
+                await Persist(Capture(_canvas, _version, _status), bestEffort: true);
+            }
+            finally
+            {
+                _documentLock.Release();
+            }
+        }
     }
 
     /// <summary>
@@ -129,6 +150,9 @@ public sealed class SessionGrain(
                 return;
             }
             if (_settledUnsaved && !await PersistSettled()) return; // keep the reminder: it retries
+            // Idempotent on the tenant: also frees a slot left taken by an activation that could not release it.
+            _slotReleasePending = true;
+            if (!await ReleaseSlot()) return;
             _mayHoldReminder = true;
             await DropResumeReminder();
             if (_canvas is null) DeactivateOnIdle(); // a reminder left by a create that was never written
@@ -434,7 +458,7 @@ public sealed class SessionGrain(
     /// <summary>After the session stops denoising: give back the tenant slot, shrink, and let transient sessions go.</summary>
     private async Task Settled()
     {
-        await ReleaseSlot();
+        var released = await ReleaseSlot();
         _canvas?.ReleaseTokenCaches();
         if (_transient)
         {
@@ -445,8 +469,8 @@ public sealed class SessionGrain(
             }
             catch (Exception ex) { logger.LogWarning(ex, "Clearing transient session {Key} failed", this.GetPrimaryKeyString()); }
         }
-        // Only once the settled state is stored: until then a crash must still bring the session back.
-        if (!_settledUnsaved) await DropResumeReminder();
+        // Only once the settled state is stored (until then a crash must still bring the session back) and the slot is back.
+        if (!_settledUnsaved && released) await DropResumeReminder();
         if (_transient)
         {
             this.RegisterGrainTimer(() =>
@@ -563,6 +587,9 @@ public sealed class SessionGrain(
         }
         catch (Exception ex) when (bestEffort)
         {
+            // The next checkpoint waits a full interval again: no write attempt per step while storage is down.
+            _stepsSinceWrite = 0;
+            _lastWrite = DateTime.UtcNow;
             logger.LogWarning(ex, "Persisting session {Key} at version {Version} failed; it stays in memory", this.GetPrimaryKeyString(), next.Version);
             return false;
         }
@@ -602,17 +629,26 @@ public sealed class SessionGrain(
         _tokensSinceSlot = 0;
     }
 
-    private async Task ReleaseSlot()
+    /// <summary>
+    /// Gives the tenant slot back. False when the tenant grain could not be reached (e.g. its silo just died): the slot
+    /// would stay taken for good, so the release is left pending and the resume reminder retries it.
+    /// </summary>
+    private async Task<bool> ReleaseSlot()
     {
-        if (!_holdsSlot) return;
+        if (!_holdsSlot && !_slotReleasePending) return true;
         _holdsSlot = false;
         try
         {
             await GrainFactory.GetGrain<ITenantGrain>(_tenant).ReleaseSessionSlot(_session, _tokensSinceSlot);
+            _slotReleasePending = false;
+            _tokensSinceSlot = 0;
+            return true;
         }
         catch (Exception ex)
         {
-            logger.LogWarning(ex, "Releasing the tenant slot of session {Key} failed", this.GetPrimaryKeyString());
+            _slotReleasePending = true;
+            logger.LogWarning(ex, "Releasing the tenant slot of session {Key} failed; the resume reminder retries it", this.GetPrimaryKeyString());
+            return false;
         }
     }
 
