@@ -38,7 +38,7 @@ internal sealed class ClusterSilo : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public static async Task<ClusterSilo> Start(string name, string connectionString, string clusterId, FakeStepper stepper)
+    public static async Task<ClusterSilo> Start(string name, string connectionString, string clusterId, FakeStepper stepper, params string[] extraArgs)
     {
         string[] args =
         [
@@ -65,7 +65,7 @@ internal sealed class ClusterSilo : IAsyncDisposable
             "--Registry:AnnounceIntervalSeconds=0.5",
             "--Logging:LogLevel:Default=Warning",
         ];
-        var app = SeedGrainsHost.Build(args, services => services.AddSingleton(FakeModel.Factory(stepper)));
+        var app = SeedGrainsHost.Build([.. args, .. extraArgs], services => services.AddSingleton(FakeModel.Factory(stepper)));
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(20) };
@@ -89,6 +89,20 @@ internal sealed class ClusterSilo : IAsyncDisposable
         {
         }
         Stepper.Gate.Set(); // release the compute thread parked in the fake model
+        Client.Dispose();
+        await _app.DisposeAsync();
+    }
+
+    /// <summary>
+    /// A graceful shutdown (what SIGTERM does): the silo leaves the cluster and deactivates its grains (each waits for
+    /// its running step, so keep the fake model's gate open).
+    /// </summary>
+    public async Task StopGracefully()
+    {
+        if (_stopped) return;
+        _stopped = true;
+        await _app.StopAsync();
+        Stepper.Gate.Set();
         Client.Dispose();
         await _app.DisposeAsync();
     }

@@ -76,6 +76,37 @@ public sealed class SiloFailoverTests(PostgresServerFixture postgres)
     }
 
     [Fact]
+    public async Task A_graceful_shutdown_hands_sessions_over_without_losing_progress()
+    {
+        // No periodic checkpoints on A: whatever progress reaches the database comes from the shutdown.
+        await using var scenario = await Scenario.Start(postgres, "graceful", "--Sessions:CheckpointEverySteps=0");
+        await scenario.HoldModelOfA();
+        var sessions = await scenario.CreateSessions();
+        var acknowledged = await scenario.EditEach(sessions);
+        scenario.ReleaseModelOfA();
+        await scenario.WaitForProgress(sessions, committed: 6);
+        // Slow both models down so no session can finish while A shuts down.
+        scenario.A.Stepper.Delay = TimeSpan.FromMilliseconds(200);
+        await scenario.StartB(new FakeStepper { Delay = TimeSpan.FromMilliseconds(200) });
+        var shown = await scenario.MaskedThrough(scenario.A, sessions); // progress clients have seen
+        Assert.All(sessions, s => Assert.True(shown[s.Id] < Budget));
+        Assert.All((await scenario.StoredMasks(sessions)).Values, stored => Assert.Equal(Budget, stored));
+
+        var stopping = Stopwatch.StartNew();
+        await scenario.A.StopGracefully();
+        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(20), $"graceful stop took {stopping.Elapsed}");
+
+        // On its way out each session wrote its progress (at least what clients saw; steps only ever add to it).
+        var handedOver = await scenario.StoredMasks(sessions);
+        Assert.All(sessions, s => Assert.True(handedOver[s.Id] <= shown[s.Id],
+            $"session {s.Id}: {shown[s.Id]} masks shown before the shutdown, but {handedOver[s.Id]} stored"));
+        scenario.B.Stepper.Delay = TimeSpan.Zero;
+        var finals = await scenario.PollUntilIdleThroughB(sessions);
+        scenario.AssertFinishedWithEdits(sessions, finals, acknowledged);
+        await scenario.AssertTenantSlotsReturned();
+    }
+
+    [Fact]
     public async Task A_PostgreSQL_outage_under_load_loses_nothing_acknowledged_and_heals_by_itself()
     {
         await using var scenario = await Scenario.Start(postgres, "outage");
@@ -132,16 +163,16 @@ public sealed class SiloFailoverTests(PostgresServerFixture postgres)
 
         public ClusterSilo B { get; private set; } = null!;
 
-        public static async Task<Scenario> Start(PostgresServerFixture postgres, string name)
+        public static async Task<Scenario> Start(PostgresServerFixture postgres, string name, params string[] argsOfA)
         {
             var connectionString = await postgres.CreateDatabaseAsync(name);
             var clusterId = $"{name}-{Guid.NewGuid():N}"[..24];
             // A's model is slow enough that generation is still running when A dies.
-            var a = await ClusterSilo.Start("A", connectionString, clusterId, new FakeStepper { Delay = TimeSpan.FromMilliseconds(25) });
+            var a = await ClusterSilo.Start("A", connectionString, clusterId, new FakeStepper { Delay = TimeSpan.FromMilliseconds(25) }, argsOfA);
             return new Scenario(connectionString, clusterId, a);
         }
 
-        public async Task StartB() => B = await ClusterSilo.Start("B", _connectionString, _clusterId, new FakeStepper());
+        public async Task StartB(FakeStepper? stepper = null) => B = await ClusterSilo.Start("B", _connectionString, _clusterId, stepper ?? new FakeStepper());
 
         public Task KillA() => A.Kill();
 
@@ -182,6 +213,14 @@ public sealed class SiloFailoverTests(PostgresServerFixture postgres)
                     await Task.Delay(50);
                 }
             }
+        }
+
+        public async Task<Dictionary<string, int>> MaskedThrough(ClusterSilo silo, List<SessionCase> sessions)
+        {
+            var masked = new Dictionary<string, int>();
+            foreach (var session in sessions)
+                masked[session.Id] = (await Get(silo.Client, session.Id)).GetProperty("masked").GetInt32();
+            return masked;
         }
 
         /// <summary>Replaces "EDITME" with "edited" (same length) in each session; returns the acknowledged versions.</summary>
@@ -239,6 +278,20 @@ public sealed class SiloFailoverTests(PostgresServerFixture postgres)
                 Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"tenant 'dev' still lists {active} active sessions after all finished");
                 await Task.Delay(100);
             }
+        }
+
+        /// <summary>Masks left in each session's stored state (0 once it is stored as settled).</summary>
+        public async Task<Dictionary<string, int>> StoredMasks(List<SessionCase> sessions)
+        {
+            var masks = new Dictionary<string, int>();
+            foreach (var session in sessions)
+            {
+                var row = await Row(session.Id);
+                masks[session.Id] = row.TryGetProperty("RegionTokens", out var regions) && regions.ValueKind == JsonValueKind.Array
+                    ? regions.EnumerateArray().Sum(r => r.EnumerateArray().Count(t => t.GetInt32() == CharTokenizer.Mask))
+                    : 0;
+            }
+            return masks;
         }
 
         public async Task<long> IdleRowsInDatabase()
