@@ -49,7 +49,7 @@ public static class SeedGrainsHost
             }
             else
             {
-                PostgresWiring.Configure(silo, postgres!);
+                PostgresWiring.Configure(silo, configuration, postgres!);
             }
             silo.Configure<ClusterOptions>(o =>
             {
@@ -68,8 +68,7 @@ public static class SeedGrainsHost
         configureServices?.Invoke(builder.Services);
         ModelWiring.AddModelRuntime(builder.Services, configuration);
         ModelWiring.EnsureWired(builder.Services, configuration);
-        if (embedded)
-            builder.Services.AddHostedService<DevTenantSeeder>();
+        builder.Services.AddHostedService<DevTenantSeeder>();
 
         var app = builder.Build();
         app.UseMiddleware<ProblemDetailsMiddleware>();
@@ -83,7 +82,7 @@ public static class SeedGrainsHost
         return app;
     }
 
-    private static int Port(IConfiguration configuration, string key)
+    internal static int Port(IConfiguration configuration, string key)
     {
         var value = configuration[key];
         if (!int.TryParse(value, out var port) || port is < 0 or > 65535)

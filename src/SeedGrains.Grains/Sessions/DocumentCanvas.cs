@@ -43,24 +43,35 @@ internal sealed class DocumentCanvas
         return canvas;
     }
 
-    /// <summary>A document from persisted state; every region starts again from all masks.</summary>
-    public static DocumentCanvas Restore(IReadOnlyList<string> fixedTexts, IReadOnlyList<int> budgets, ICodeTokenizer tokenizer, SpecialTokenIds specials, SessionOptions options)
+    /// <summary>
+    /// A document from persisted state. A region resumes from its checkpointed tokens (<paramref name="regionTokens"/>,
+    /// null = none) — each must have the region's budget as length and hold only vocabulary ids — else from all masks.
+    /// </summary>
+    public static DocumentCanvas Restore(IReadOnlyList<string> fixedTexts, IReadOnlyList<int> budgets, IReadOnlyList<int[]>? regionTokens,
+        ICodeTokenizer tokenizer, SpecialTokenIds specials, SessionOptions options)
     {
         if (fixedTexts.Count != budgets.Count + 1)
             throw new InvalidOperationException($"Persisted session state is inconsistent: {fixedTexts.Count} fixed texts for {budgets.Count} regions.");
+        if (regionTokens is not null && regionTokens.Count != budgets.Count)
+            throw new InvalidOperationException($"Persisted session state is inconsistent: {regionTokens.Count} checkpointed regions for {budgets.Count} regions.");
         var segments = new List<Segment> { new FixedSegment(fixedTexts[0]) };
         for (var i = 0; i < budgets.Count; i++)
         {
-            segments.Add(RegionSegment.AllMasked(budgets[i], specials.Mask));
+            var saved = regionTokens?[i];
+            if (saved is not null && (saved.Length != budgets[i] || saved.Any(t => t < 0 || t >= tokenizer.VocabularySize)))
+                throw new InvalidOperationException(
+                    $"Persisted session state is inconsistent: checkpointed region {i} has {saved.Length} tokens for a budget of {budgets[i]}, or ids outside the vocabulary.");
+            segments.Add(saved is null ? RegionSegment.AllMasked(budgets[i], specials.Mask) : RegionSegment.FromCheckpoint(saved, specials.Mask));
             segments.Add(new FixedSegment(fixedTexts[i + 1]));
         }
         return new DocumentCanvas(tokenizer, specials, options, segments);
     }
 
-    /// <summary>Fixed texts and region budgets, as <see cref="SessionState"/> stores them.</summary>
-    public (List<string> Fixed, List<int> Budgets) ToPersisted() =>
+    /// <summary>Fixed texts, region budgets and the regions' current tokens (mask id where still masked), as <see cref="SessionState"/> stores them.</summary>
+    public (List<string> Fixed, List<int> Budgets, List<int[]> RegionTokens) ToPersisted() =>
         (_segments.OfType<FixedSegment>().Select(f => f.Text).ToList(),
-         _segments.OfType<RegionSegment>().Select(r => r.Tokens.Length).ToList());
+         _segments.OfType<RegionSegment>().Select(r => r.Tokens.Length).ToList(),
+         _segments.OfType<RegionSegment>().Select(r => (int[])r.Tokens.Clone()).ToList());
 
     public RenderedDocument Render()
     {
@@ -342,6 +353,9 @@ internal sealed class DocumentCanvas
         public int Masked { get; set; } = masked;
 
         public static RegionSegment AllMasked(int budget, int mask) => new(Enumerable.Repeat(mask, budget).ToArray(), new float[budget], budget);
+
+        /// <summary>Checkpointed tokens; their confidences are not persisted (nothing reads them once committed), so they restore as 0.</summary>
+        public static RegionSegment FromCheckpoint(int[] tokens, int mask) => new((int[])tokens.Clone(), new float[tokens.Length], tokens.Count(t => t == mask));
 
         public RegionSegment Copy() => new((int[])Tokens.Clone(), (float[])Confidence.Clone(), Masked);
 

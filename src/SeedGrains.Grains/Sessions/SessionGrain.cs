@@ -1,7 +1,11 @@
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Hosting;
+using Orleans.Runtime;
+using Orleans.Timers;
 using SeedGrains.Abstractions.Errors;
 using SeedGrains.Abstractions.Sessions;
 using SeedGrains.Abstractions.Tenants;
@@ -19,6 +23,11 @@ namespace SeedGrains.Grains.Sessions;
 /// ran (<see cref="_generation"/>) is discarded — so versions are strictly sequential and an edit never races a commit.
 /// <see cref="Get"/> and watchers only read the immutable last snapshot.
 /// Versions: 1 at creation, +1 for every edit, every step that commits, cancel and failure.
+/// Durability (docs/operations.md): create, edit and cancel are written to storage before they are acknowledged;
+/// denoising progress is checkpointed every <see cref="SessionOptions.CheckpointEverySteps"/> steps or
+/// <see cref="SessionOptions.CheckpointIntervalSeconds"/>; while a persisted state says "denoising" the session holds
+/// a reminder (<see cref="ResumeReminder"/>), so that after its silo dies the reminder reactivates it elsewhere and
+/// denoising resumes from the last checkpoint without any client call.
 /// </summary>
 // Idle sessions are cheap to bring back (text + spans), so let them go sooner than the default.
 [CollectionAgeLimit(Minutes = 5)]
@@ -27,8 +36,11 @@ public sealed class SessionGrain(
     ModelRuntimes runtimes,
     ModelWorkerLocator workers,
     IOptions<SessionOptions> options,
-    ILogger<SessionGrain> logger) : Grain, ISessionGrain, IDisposable
+    ILogger<SessionGrain> logger) : Grain, ISessionGrain, IRemindable, IDisposable
 {
+    /// <summary>Name of the reminder a denoising session holds (registered before "denoising" is persisted, dropped once the settled state is).</summary>
+    public const string ResumeReminder = "resume-denoising";
+
     private static readonly TimeSpan FirstBusyBackoff = TimeSpan.FromMilliseconds(5);
     private static readonly TimeSpan MaxBusyBackoff = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan StepInterval = TimeSpan.FromMilliseconds(1);
@@ -51,6 +63,12 @@ public sealed class SessionGrain(
     private TimeSpan _backoff = FirstBusyBackoff;
     private DateTime? _transientSince;
     private DateTime _retryAt;
+    private int _stepsSinceWrite;
+    private DateTime _lastWrite = DateTime.UtcNow;
+    private bool _mayHoldReminder;
+    private IGrainReminder? _reminder;
+    private bool _settledUnsaved;
+    private bool _slotReleasePending;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -63,16 +81,19 @@ public sealed class SessionGrain(
         _error = saved.Error;
         _status = saved.Status;
         _version = saved.Version;
-        _canvas = DocumentCanvas.Restore(saved.Fixed, saved.Budgets, runtimes.Tokenizer, runtimes.Specials, _options);
+        _canvas = RestoreCanvas(saved);
         if (_canvas.Masked > 0)
         {
             // Steps after the last write may have shown versions up to Version + masks (each step commits ≥ 1 token).
             // Skip past them and record the jump, so no version number is ever reused for different text.
-            _version = saved.Version + saved.Budgets.Sum() + 1;
+            _version = saved.Version + _canvas.Masked + 1;
             _status = SessionStatus.Denoising;
+            _mayHoldReminder = true; // persisted "denoising" ⇒ the reminder was registered first
             await Persist(Capture(_canvas, _version, _status));
             try { await AcquireSlot(); }
             catch (QuotaExceededException ex) { logger.LogWarning(ex, "Session {Key} resumes over its tenant's quota", this.GetPrimaryKeyString()); }
+            logger.LogInformation("Session {Key} resumed denoising on {Silo} at version {Version} (checkpoint version {Saved}, {Masked} of {Budget} tokens still masked)",
+                this.GetPrimaryKeyString(), RuntimeIdentity, _version, saved.Version, _canvas.Masked, saved.Budgets.Sum());
             Render();
             StartLoop();
         }
@@ -83,11 +104,63 @@ public sealed class SessionGrain(
         }
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         foreach (var watcher in _watchers)
             watcher.Writer.TryComplete();
-        return Task.CompletedTask;
+        // A settled result whose write failed would otherwise be regenerated (differently) by the next activation.
+        if (_settledUnsaved && _canvas is not null)
+            await PersistSettled();
+        // A graceful silo shutdown (rolling restart) hands the session over: keep the progress since the last checkpoint.
+        else if (reason.ReasonCode == DeactivationReasonCode.ShuttingDown && _status == SessionStatus.Denoising && _stepsSinceWrite > 0 && _canvas is not null)
+        {
+            try
+            {
+                await _documentLock.WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return; // out of time: the last checkpoint stands
+            }
+            try
+            {
+                await Persist(Capture(_canvas, _version, _status), bestEffort: true);
+            }
+            finally
+            {
+                _documentLock.Release();
+            }
+        }
+    }
+
+    /// <summary>
+    /// The resume reminder: its only job is to get the session activated (which resumes denoising from the last
+    /// checkpoint). On a live activation it retries a settled state that could not be written, or drops itself once
+    /// the session is no longer denoising.
+    /// </summary>
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != ResumeReminder) return;
+        await _documentLock.WaitAsync();
+        try
+        {
+            if (_canvas is not null && _status == SessionStatus.Denoising)
+            {
+                StartLoop(); // normally running already; a no-op then
+                return;
+            }
+            if (_settledUnsaved && !await PersistSettled()) return; // keep the reminder: it retries
+            // Idempotent on the tenant: also frees a slot left taken by an activation that could not release it.
+            _slotReleasePending = true;
+            if (!await ReleaseSlot()) return;
+            _mayHoldReminder = true;
+            await DropResumeReminder();
+            if (_canvas is null) DeactivateOnIdle(); // a reminder left by a create that was never written
+        }
+        finally
+        {
+            _documentLock.Release();
+        }
     }
 
     public async Task<SessionSnapshot> Create(CreateSessionRequest request)
@@ -107,6 +180,7 @@ public sealed class SessionGrain(
             {
                 _priority = request.Priority;
                 _transient = request.Transient;
+                if (status == SessionStatus.Denoising) await EnsureResumeReminder();
                 await Persist(Capture(canvas, 1, status));
             }
             catch
@@ -147,6 +221,7 @@ public sealed class SessionGrain(
             var version = _version + 1;
             try
             {
+                if (status == SessionStatus.Denoising) await EnsureResumeReminder();
                 await Persist(Capture(edited, version, status, error: null));
             }
             catch
@@ -263,9 +338,13 @@ public sealed class SessionGrain(
         {
             return; // Deactivating: the persisted state resumes the session on its next activation.
         }
-        catch (Exception ex) when (ex is ModelBusyException or ModelUnavailableException)
+        catch (Exception) when (SiloIsStopping())
         {
-            // Transient: a full queue, or no worker reachable right now. Back off, up to a limit.
+            return; // This silo is going away (its calls fail for that reason alone): the session resumes elsewhere.
+        }
+        catch (Exception ex) when (ex is ModelBusyException or ModelUnavailableException || IsClusterTransient(ex))
+        {
+            // Transient: a full queue, or no worker reachable right now (e.g. a silo just died). Back off, up to a limit.
             _transientSince ??= DateTime.UtcNow;
             var limit = ex is ModelBusyException ? _options.BusyTimeoutSeconds : _options.UnavailableTimeoutSeconds;
             if (DateTime.UtcNow - _transientSince > TimeSpan.FromSeconds(limit))
@@ -307,16 +386,42 @@ public sealed class SessionGrain(
             _generation++;
             if (_canvas.Masked == 0) _status = SessionStatus.Idle;
             Publish(SessionUpdateKind.Step);
+            _stepsSinceWrite++;
             if (_status == SessionStatus.Idle)
             {
                 StopLoop();
-                await Persist(Capture(_canvas, _version, _status), bestEffort: true);
+                await PersistSettled();
                 await Settled();
+            }
+            else if (CheckpointDue())
+            {
+                // Progress is recomputable, so a failed checkpoint only costs work after a crash; keep denoising.
+                await Persist(Capture(_canvas, _version, _status), bestEffort: true);
             }
         }
         finally
         {
             _documentLock.Release();
+        }
+    }
+
+    /// <summary>Failures of the cluster rather than of the model: a silo that died or is not yet known to be dead.</summary>
+    private static bool IsClusterTransient(Exception ex) =>
+        ex is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException;
+
+    /// <summary>
+    /// True while this silo shuts down (gracefully or not). Its outgoing calls then fail, and a session must not record
+    /// that as a failure of its own: it stays "denoising" in storage and resumes on another silo.
+    /// </summary>
+    private bool SiloIsStopping()
+    {
+        try
+        {
+            return ServiceProvider.GetService<ISiloStatusOracle>()?.CurrentStatus.IsTerminating() ?? false;
+        }
+        catch (ObjectDisposedException)
+        {
+            return true;
         }
     }
 
@@ -338,7 +443,8 @@ public sealed class SessionGrain(
     {
         var stopped = _canvas!.WithoutMasks();
         var version = _version + 1;
-        await Persist(Capture(stopped, version, status, error), bestEffort: status == SessionStatus.Failed);
+        var written = await Persist(Capture(stopped, version, status, error), bestEffort: status == SessionStatus.Failed);
+        _settledUnsaved = !written;
         _canvas = stopped;
         _version = version;
         _status = status;
@@ -352,12 +458,21 @@ public sealed class SessionGrain(
     /// <summary>After the session stops denoising: give back the tenant slot, shrink, and let transient sessions go.</summary>
     private async Task Settled()
     {
-        await ReleaseSlot();
+        var released = await ReleaseSlot();
         _canvas?.ReleaseTokenCaches();
         if (_transient)
         {
-            try { await state.ClearStateAsync(); }
+            try
+            {
+                await state.ClearStateAsync();
+                _settledUnsaved = false; // nothing of a transient session is meant to stay
+            }
             catch (Exception ex) { logger.LogWarning(ex, "Clearing transient session {Key} failed", this.GetPrimaryKeyString()); }
+        }
+        // Only once the settled state is stored (until then a crash must still bring the session back) and the slot is back.
+        if (!_settledUnsaved && released) await DropResumeReminder();
+        if (_transient)
+        {
             this.RegisterGrainTimer(() =>
             {
                 if (_status != SessionStatus.Denoising) DeactivateOnIdle();
@@ -368,7 +483,7 @@ public sealed class SessionGrain(
 
     private SessionState Capture(DocumentCanvas canvas, long version, SessionStatus status, string? error = null)
     {
-        var (fixedTexts, budgets) = canvas.ToPersisted();
+        var (fixedTexts, budgets, regionTokens) = canvas.ToPersisted();
         return new SessionState
         {
             Exists = true,
@@ -379,21 +494,104 @@ public sealed class SessionGrain(
             Priority = _priority,
             Transient = _transient,
             Error = error,
+            RegionTokens = regionTokens.Count > 0 ? regionTokens : null,
+            TokenSpace = regionTokens.Count > 0 ? TokenSpace : null,
         };
     }
 
+    /// <summary>Ids checkpointed under another model/tokenizer would decode to garbage: resume those regions from all masks.</summary>
+    private string TokenSpace => $"{runtimes.ModelName}/vocab={runtimes.Tokenizer.VocabularySize}";
+
+    private DocumentCanvas RestoreCanvas(SessionState saved)
+    {
+        var checkpoint = saved.RegionTokens is not null && saved.TokenSpace == TokenSpace ? saved.RegionTokens : null;
+        if (saved.RegionTokens is not null && checkpoint is null)
+            logger.LogWarning("Session {Key}: checkpoint was written for '{Saved}', this silo serves '{Current}'; its regions restart from all masks",
+                this.GetPrimaryKeyString(), saved.TokenSpace, TokenSpace);
+        if (checkpoint is not null)
+        {
+            try
+            {
+                return DocumentCanvas.Restore(saved.Fixed, saved.Budgets, checkpoint, runtimes.Tokenizer, runtimes.Specials, _options);
+            }
+            catch (InvalidOperationException ex)
+            {
+                logger.LogWarning(ex, "Session {Key}: unusable denoising checkpoint; its regions restart from all masks", this.GetPrimaryKeyString());
+            }
+        }
+        return DocumentCanvas.Restore(saved.Fixed, saved.Budgets, null, runtimes.Tokenizer, runtimes.Specials, _options);
+    }
+
+    private bool CheckpointDue() =>
+        (_options.CheckpointEverySteps > 0 && _stepsSinceWrite >= _options.CheckpointEverySteps)
+        || (_options.CheckpointIntervalSeconds > 0 && DateTime.UtcNow - _lastWrite >= TimeSpan.FromSeconds(_options.CheckpointIntervalSeconds));
+
+    /// <summary>The settled (idle/cancelled/failed) state; best effort — on failure the reminder stays and retries it.</summary>
+    private async Task<bool> PersistSettled()
+    {
+        var written = await Persist(Capture(_canvas!, _version, _status, _error), bestEffort: true);
+        _settledUnsaved = !written;
+        return written;
+    }
+
+    /// <summary>Registers the resume reminder before "denoising" is first persisted (a failure fails the request: nothing is acknowledged).</summary>
+    private async Task EnsureResumeReminder()
+    {
+        if (_reminder is not null || Reminders is not { } registry) return;
+        _mayHoldReminder = true;
+        _reminder = await registry.RegisterOrUpdateReminder(this.GetGrainId(), ResumeReminder, ResumePeriod, ResumePeriod);
+    }
+
+    /// <summary>Best effort: a reminder that could not be dropped fires later and drops itself then.</summary>
+    private async Task DropResumeReminder()
+    {
+        if (!_mayHoldReminder || Reminders is not { } registry) return;
+        try
+        {
+            var reminder = _reminder ?? await registry.GetReminder(this.GetGrainId(), ResumeReminder);
+            if (reminder is not null) await registry.UnregisterReminder(this.GetGrainId(), reminder);
+            _reminder = null;
+            _mayHoldReminder = false;
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Dropping the resume reminder of session {Key} failed; it will drop itself when it fires", this.GetPrimaryKeyString());
+        }
+    }
+
+    /// <summary>Null where the silo runs without a reminder service (some tests): sessions then resume only on their next call.</summary>
+    private IReminderRegistry? Reminders => ServiceProvider.GetService<IReminderRegistry>();
+
+    private TimeSpan ResumePeriod
+    {
+        get
+        {
+            var configured = TimeSpan.FromSeconds(_options.ResumeReminderSeconds);
+            var minimum = ServiceProvider.GetService<IOptions<ReminderOptions>>()?.Value.MinimumReminderPeriod ?? TimeSpan.Zero;
+            return configured > minimum ? configured : minimum;
+        }
+    }
+
     /// <summary>Writes state. Acknowledged changes (create, edit, cancel) must be durable first; settling is best effort.</summary>
-    private async Task Persist(SessionState next, bool bestEffort = false)
+    private async Task<bool> Persist(SessionState next, bool bestEffort = false)
     {
         var previous = state.State;
         state.State = next;
         try
         {
             await state.WriteStateAsync();
+            _settledUnsaved = false; // every write stores the current state, superseding an unsaved one
+            _stepsSinceWrite = 0;
+            _lastWrite = DateTime.UtcNow;
+            return true;
         }
         catch (Exception ex) when (bestEffort)
         {
+            // The next checkpoint waits a full interval again: no write attempt per step while storage is down.
+            _stepsSinceWrite = 0;
+            _lastWrite = DateTime.UtcNow;
             logger.LogWarning(ex, "Persisting session {Key} at version {Version} failed; it stays in memory", this.GetPrimaryKeyString(), next.Version);
+            return false;
         }
         catch
         {
@@ -431,17 +629,26 @@ public sealed class SessionGrain(
         _tokensSinceSlot = 0;
     }
 
-    private async Task ReleaseSlot()
+    /// <summary>
+    /// Gives the tenant slot back. False when the tenant grain could not be reached (e.g. its silo just died): the slot
+    /// would stay taken for good, so the release is left pending and the resume reminder retries it.
+    /// </summary>
+    private async Task<bool> ReleaseSlot()
     {
-        if (!_holdsSlot) return;
+        if (!_holdsSlot && !_slotReleasePending) return true;
         _holdsSlot = false;
         try
         {
             await GrainFactory.GetGrain<ITenantGrain>(_tenant).ReleaseSessionSlot(_session, _tokensSinceSlot);
+            _slotReleasePending = false;
+            _tokensSinceSlot = 0;
+            return true;
         }
         catch (Exception ex)
         {
-            logger.LogWarning(ex, "Releasing the tenant slot of session {Key} failed", this.GetPrimaryKeyString());
+            _slotReleasePending = true;
+            logger.LogWarning(ex, "Releasing the tenant slot of session {Key} failed; the resume reminder retries it", this.GetPrimaryKeyString());
+            return false;
         }
     }
 

@@ -29,5 +29,21 @@ public sealed class SessionOptions
     /// <summary>How long a transient (completion) session lingers after it settles, so its watchers read the end.</summary>
     public double TransientLingerSeconds { get; set; } = 5;
 
+    /// <summary>
+    /// Denoising progress is written every this many committing steps (0: no step-count trigger). Never every step:
+    /// progress is recomputable, and a write per step would make PostgreSQL the bottleneck.
+    /// </summary>
+    public int CheckpointEverySteps { get; set; } = 16;
+
+    /// <summary>…or when this many seconds passed since the session's last write (0: no time trigger), whichever comes first.</summary>
+    public double CheckpointIntervalSeconds { get; set; } = 2;
+
+    /// <summary>
+    /// Period of the reminder a denoising session holds so that it resumes on a surviving silo after its own died, with
+    /// nobody calling it: roughly the longest such a session waits (after the dead silo is detected). Raised to
+    /// <c>ReminderOptions.MinimumReminderPeriod</c> (Orleans default 1 minute) when lower.
+    /// </summary>
+    public double ResumeReminderSeconds { get; set; } = 60;
+
     internal StepPolicy Policy => StepPolicy.Default with { Rule = CommitRule, Threshold = CommitThreshold };
 }

@@ -4,8 +4,10 @@ namespace SeedGrains.Grains.Sessions;
 
 /// <summary>
 /// What a session persists — kept small on purpose: the text outside regions (<see cref="Fixed"/>, one more entry than
-/// <see cref="Budgets"/>, interleaved fixed/region/fixed…), each region's mask budget, version and status. Tokens are
-/// recomputed on activation, and a region interrupted mid-denoising restarts from all masks.
+/// <see cref="Budgets"/>, interleaved fixed/region/fixed…), each region's mask budget, version and status, and — as a
+/// denoising checkpoint — the token ids committed so far in each region (<see cref="RegionTokens"/>). Fixed text is
+/// re-tokenized on activation; a region resumes from its checkpointed tokens when they were written for the same
+/// token space (<see cref="TokenSpace"/>), else from all masks.
 /// </summary>
 [GenerateSerializer]
 public sealed class SessionState
@@ -18,4 +20,10 @@ public sealed class SessionState
     [Id(5)] public SessionPriority Priority { get; set; }
     [Id(6)] public bool Transient { get; set; }
     [Id(7)] public string? Error { get; set; }
+
+    /// <summary>Per region (same order as <see cref="Budgets"/>), its token ids with the mask id where still masked; null = all masked.</summary>
+    [Id(8)] public List<int[]>? RegionTokens { get; set; }
+
+    /// <summary>Which model/tokenizer the ids in <see cref="RegionTokens"/> belong to (ids of another model mean nothing).</summary>
+    [Id(9)] public string? TokenSpace { get; set; }
 }
