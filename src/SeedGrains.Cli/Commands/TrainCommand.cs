@@ -39,13 +39,14 @@ internal static class TrainCommand
         var maxBytes = new Option<long>("--max-bytes") { Description = "Stop reading the corpus after this many bytes (0 = all)" };
         var skipInvalid = new Option<bool>("--skip-invalid") { Description = "Skip (and count) files that are not valid UTF-8 instead of failing" };
         var init = new Option<string?>("--init") { Description = "Start from this checkpoint's weights and shape (e.g. adapt the AR baseline to diffusion, as Dream does) instead of a random model" };
+        var shifted = new Option<bool>("--shifted") { Description = "Diffusion only: predict position i from i-1 (Dream's convention), so an AR checkpoint given by --init keeps what it knows" };
         var threads = CliOptions.Threads();
         var seed = CliOptions.Seed();
         var device = CliOptions.Device();
         var command = new Command("train", "Train a diffusion model or the AR baseline on directories of source files.")
         {
             data, tokenizer, output, objective, resume, steps, stopAfter, batch, seqLen, lr, warmup, hidden, layers, heads, kvHeads, ffn,
-            checkpointMinutes, maxBytes, skipInvalid, init, threads, seed, device,
+            checkpointMinutes, maxBytes, skipInvalid, init, shifted, threads, seed, device,
         };
         command.SetAction(p =>
         {
@@ -79,11 +80,12 @@ internal static class TrainCommand
                     "ar" => true,
                     var other => throw new ArgumentException($"--objective must be diffusion or ar, not '{other}'"),
                 };
+                if (ar && p.GetValue(shifted)) throw new ArgumentException("--shifted applies to --objective diffusion only");
                 var config = new ModelConfig(
                     VocabSize: tok.VocabularySize, HiddenSize: p.GetValue(hidden), NumLayers: p.GetValue(layers),
                     NumHeads: p.GetValue(heads), NumKvHeads: p.GetValue(kvHeads), IntermediateSize: p.GetValue(ffn),
                     MaxPositions: 2048, TieWordEmbeddings: true, MaskTokenId: vocab.Mask, PadTokenId: vocab.Pad,
-                    EosTokenId: vocab.End, Attention: ar ? AttentionMode.Causal : AttentionMode.Bidirectional);
+                    EosTokenId: vocab.End, Attention: ar ? AttentionMode.Causal : AttentionMode.Bidirectional, Shifted: p.GetValue(shifted));
                 torch.manual_seed(p.GetValue(seed));
                 var model = p.GetValue(init) is { } initDir ? InitializedFrom(initDir, config, dev, log) : new Qwen2Model(config).to(dev);
                 var options = new TrainingOptions
@@ -116,13 +118,13 @@ internal static class TrainCommand
         using var source = Checkpoint.Load(initDir, device);
         var config = source.Config with
         {
-            Attention = requested.Attention, MaskTokenId = requested.MaskTokenId, PadTokenId = requested.PadTokenId, EosTokenId = requested.EosTokenId,
+            Attention = requested.Attention, Shifted = requested.Shifted, MaskTokenId = requested.MaskTokenId, PadTokenId = requested.PadTokenId, EosTokenId = requested.EosTokenId,
         };
         if (config.VocabSize != requested.VocabSize)
             throw new ArgumentException($"--init {initDir} has vocabulary {config.VocabSize}, the tokenizer {requested.VocabSize}");
         var model = new Qwen2Model(config).to(device);
         model.load_state_dict(source.state_dict());
-        log.WriteLine($"initialised from {initDir} ({source.Config.Attention} → {config.Attention}); the --hidden/--layers/... options are ignored");
+        log.WriteLine($"initialised from {initDir} ({source.Config.Attention} → {config.Attention}{(config.Shifted ? ", shifted" : "")}); the --hidden/--layers/... options are ignored");
         return model;
     }
 

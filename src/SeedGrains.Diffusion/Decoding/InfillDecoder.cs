@@ -7,18 +7,23 @@ namespace SeedGrains.Diffusion.Decoding;
 /// <summary>
 /// Fills one masked region between a prefix and a suffix with the diffusion model, step by step, committing by a
 /// <see cref="CommitPolicy"/>; optionally block by block and with a dual KV cache for the context.
-/// <para>The cache trick: the canvas is fed as [prefix | suffix | region] with explicit RoPE positions, so after a
-/// full forward the context's keys/values are the cache's first P+S positions and the region's can be dropped
-/// by <see cref="KvCache.Truncate"/>; later steps forward only the region against them.</para>
+/// <para>The cache trick: the canvas is fed as [context | active] with explicit RoPE positions — context = prefix
+/// and suffix, active = the region — so after a full forward the context's keys/values are the cache's first
+/// positions and the active ones can be dropped by <see cref="KvCache.Truncate"/>; later steps forward only the
+/// active part against them.</para>
+/// <para>A shifted model (Dream) predicts position i from i-1, so the prefix's last token (the <i>anchor</i>, which
+/// predicts the region's first token) moves from the context into the active part.</para>
 /// </summary>
 public sealed class InfillDecoder(Qwen2Model model, SpecialTokenIds specials, Device device)
 {
     public InfillResult Decode(int[] prefix, int[] suffix, int budget, CommitPolicy policy, InfillOptions options, ulong seed = 0)
     {
-        if (model.Config.Shifted)
-            throw new NotSupportedException("InfillDecoder handles unshifted models; shifted (Dream-style) models decode through DenoiseStepper");
         if (budget <= 0) return new InfillResult([], 0, 0);
+        bool shifted = model.Config.Shifted;
+        int anchor = shifted && prefix.Length > 0 ? 1 : 0;
+        var context = prefix[..^anchor];
         var region = Enumerable.Repeat(specials.Mask, budget).ToArray();
+        int activeStart = prefix.Length - anchor; // the position of the active part's first token
         int blockSize = options.BlockSize <= 0 ? budget : options.BlockSize;
         int steps = 0, forwards = 0, remasksLeft = options.RemaskBudget;
         var confidence = new float[budget];
@@ -34,26 +39,29 @@ public sealed class InfillDecoder(Qwen2Model model, SpecialTokenIds specials, De
                 int blockStart = block * blockSize, blockEnd = Math.Min(budget, blockStart + blockSize);
                 bool full = !options.UseCache || cache is null || stepsSinceRefresh >= options.RefreshEvery;
                 using var scope = NewDisposeScope();
-                Tensor regionHidden;
+                var active = prefix[activeStart..].Concat(region).ToArray();
+                Tensor activeHidden;
                 if (full)
                 {
                     cache?.Dispose();
                     cache = options.UseCache ? new KvCache(model.Config.NumLayers) : null;
-                    regionHidden = FullForward(prefix, suffix, region, cache);
+                    activeHidden = FullForward(context, suffix, active, cache);
                     stepsSinceRefresh = 0;
                 }
                 else
                 {
-                    var ids = tensor(region.Select(t => (long)t).ToArray(), [1, budget], dtype: int64, device: device);
-                    var positions = arange(prefix.Length, prefix.Length + budget, dtype: int64, device: device).unsqueeze(0);
-                    regionHidden = model.ForwardHidden(ids, AttentionMode.Bidirectional, positionIds: positions, cache: cache).squeeze(0);
+                    var ids = tensor(active.Select(t => (long)t).ToArray(), [1, active.Length], dtype: int64, device: device);
+                    var positions = arange(activeStart, activeStart + active.Length, dtype: int64, device: device).unsqueeze(0);
+                    activeHidden = model.ForwardHidden(ids, AttentionMode.Bidirectional, positionIds: positions, cache: cache).squeeze(0);
                 }
                 forwards++;
                 steps++;
                 stepsSinceRefresh++;
 
                 var positionsInBlock = Enumerable.Range(blockStart, blockEnd - blockStart).Where(i => region[i] == specials.Mask).ToList();
-                var logits = model.LmHead(regionHidden.index_select(0, tensor(positionsInBlock.Select(p => (long)p).ToArray(), dtype: int64, device: device)));
+                // Region position k is predicted from active index k (unshifted) or the token before it (shifted).
+                var predictors = positionsInBlock.Select(k => (long)(shifted ? Math.Max(0, anchor + k - 1) : k)).ToArray();
+                var logits = model.LmHead(activeHidden.index_select(0, tensor(predictors, dtype: int64, device: device)));
                 var candidates = TokenScorer.Score(logits, positionsInBlock, specials.Mask, policy, seed + (ulong)steps);
                 // The block must finish within the steps left, shared with the blocks after it.
                 int blocksLeft = (budget - blockStart + blockSize - 1) / blockSize;
@@ -78,18 +86,22 @@ public sealed class InfillDecoder(Qwen2Model model, SpecialTokenIds specials, De
         return new InfillResult(tokens, steps, forwards);
     }
 
-    /// <summary>Forward of [prefix | suffix | region] with true positions; returns the region's hidden states [budget, D].</summary>
-    Tensor FullForward(int[] prefix, int[] suffix, int[] region, KvCache? cache)
+    /// <summary>
+    /// Forward of [context | suffix | active] with true positions (the active part sits between the context and the
+    /// suffix in the document); returns the active part's hidden states [active, D].
+    /// </summary>
+    Tensor FullForward(int[] context, int[] suffix, int[] active, KvCache? cache)
     {
-        int p = prefix.Length, s = suffix.Length, b = region.Length;
-        var ids = prefix.Concat(suffix).Concat(region).Select(t => (long)t).ToArray();
-        var positions = Enumerable.Range(0, p).Concat(Enumerable.Range(p + b, s)).Concat(Enumerable.Range(p, b)).Select(i => (long)i).ToArray();
+        int c = context.Length, s = suffix.Length, a = active.Length;
+        int suffixStart = c + a; // context, then the anchor (if any) and the region, then the suffix
+        var ids = context.Concat(suffix).Concat(active).Select(t => (long)t).ToArray();
+        var positions = Enumerable.Range(0, c).Concat(Enumerable.Range(suffixStart, s)).Concat(Enumerable.Range(c, a)).Select(i => (long)i).ToArray();
         var hidden = model.ForwardHidden(
             tensor(ids, [1, ids.Length], dtype: int64, device: device), AttentionMode.Bidirectional,
             positionIds: tensor(positions, [1, ids.Length], dtype: int64, device: device),
             cache: cache, appendToCache: cache is not null);
-        cache?.Truncate(p + s);
-        return hidden.squeeze(0).narrow(0, p + s, b);
+        cache?.Truncate(c + s);
+        return hidden.squeeze(0).narrow(0, c + s, a);
     }
 
     /// <summary>Re-masks the least confident committed tokens of the block below the threshold; returns how many.</summary>

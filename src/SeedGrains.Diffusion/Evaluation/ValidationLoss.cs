@@ -31,7 +31,7 @@ public static class ValidationLoss
         int windows = Math.Min(MaxWindows, stream.Count / windowTokens);
         if (windows == 0) throw new InvalidDataException($"{dataDirectory}: fewer than {windowTokens} tokens in the sampled files");
         var rng = new Random(seed);
-        var diffusion = new DiffusionObjective(bundle.Vocabulary, WindowLength);
+        var diffusion = new DiffusionObjective(bundle.Vocabulary, WindowLength, bundle.Model.Config.Shifted);
         double total = 0;
         using var noGrad = no_grad();
         for (int w = 0; w < windows; w++)
@@ -52,6 +52,8 @@ public static class ValidationLoss
         var input = tensor(row.Input.Select(x => (long)x).ToArray(), [1, row.Input.Length], dtype: int64, device: device);
         var mode = bundle.IsAutoregressive ? AttentionMode.Causal : AttentionMode.Bidirectional;
         var logits = bundle.Model.Forward(input, mode).squeeze(0).to_type(ScalarType.Float32);
+        // A shifted model predicts position i from i-1; the objective leaves position 0 without loss.
+        if (!bundle.IsAutoregressive && bundle.Model.Config.Shifted) logits = logits.roll(1, 0);
         if (!bundle.IsAutoregressive)
             logits = logits.index_fill(1, tensor(new long[] { bundle.Vocabulary.Mask }, device: device), float.NegativeInfinity);
         var ce = nn.functional.cross_entropy(logits, tensor(row.Target.Select(x => (long)x).ToArray(), dtype: int64, device: device), reduction: nn.Reduction.None);

@@ -12,8 +12,10 @@ namespace SeedGrains.Diffusion.Training;
 /// unmasked tokens are corrupted by substitutions and local insert/delete shifts, and every position carries
 /// loss, so the model learns to re-predict and repair tokens it was shown.</item>
 /// </list>
+/// A <b>shifted</b> model (Dream's convention, so AR weights carry over) predicts position i from the hidden state
+/// at i-1; position 0 has no predictor, so it is never masked and never carries loss.
 /// </summary>
-public sealed class DiffusionObjective(TrainingVocabulary vocab, int sequenceLength)
+public sealed class DiffusionObjective(TrainingVocabulary vocab, int sequenceLength, bool shifted = false)
 {
     public const double Epsilon = 1e-3;
 
@@ -28,14 +30,17 @@ public sealed class DiffusionObjective(TrainingVocabulary vocab, int sequenceLen
         double level = t ?? Epsilon + (1 - Epsilon) * rng.NextDouble();
         var row = rng.NextDouble() < 0.5
             ? Noise(BuildInfillTarget(chunk, rng), level, rng)
-            : Noise((chunk.ToArray(), 0, sequenceLength), level, rng);
+            : Noise((chunk.ToArray(), FirstPredictable, sequenceLength - FirstPredictable), level, rng);
         if (editStage) CorruptVisibleTokens(row.Input, row.Weight, rng);
         return row;
     }
 
     /// <summary>A plain row (the whole sequence noised): the per-token diffusion bound is Σ weight·CE.</summary>
     public TrainingRow BuildPlain(ReadOnlySpan<int> chunk, Random rng) =>
-        Noise((chunk.ToArray(), 0, sequenceLength), Epsilon + (1 - Epsilon) * rng.NextDouble(), rng);
+        Noise((chunk.ToArray(), FirstPredictable, sequenceLength - FirstPredictable), Epsilon + (1 - Epsilon) * rng.NextDouble(), rng);
+
+    /// <summary>The first position the model can predict: 1 for a shifted model, which reads position i-1.</summary>
+    int FirstPredictable => shifted ? 1 : 0;
 
     /// <summary>Noise levels for a batch: evenly spaced over (ε, 1) from one random offset (stratified sampling).</summary>
     public static double[] StratifiedLevels(int rows, Random rng)
@@ -99,7 +104,7 @@ public sealed class DiffusionObjective(TrainingVocabulary vocab, int sequenceLen
             }
         }
         float visibleWeight = 1f / sequenceLength;
-        for (int i = 0; i < sequenceLength; i++)
+        for (int i = FirstPredictable; i < sequenceLength; i++)
             if (input[i] != vocab.Mask) weight[i] = visibleWeight;
     }
 

@@ -44,7 +44,7 @@ public sealed class Trainer : IDisposable
         this.log = log;
         optimizer = optim.AdamW(model.parameters(), lr: o.LearningRate, beta1: 0.9, beta2: 0.95, weight_decay: o.WeightDecay);
         schedule = new LearningRateSchedule(o.LearningRate, o.WarmupSteps, o.Steps);
-        diffusion = new DiffusionObjective(vocab, o.SequenceLength);
+        diffusion = new DiffusionObjective(vocab, o.SequenceLength, model.Config.Shifted);
         autoregressive = new AutoregressiveObjective(vocab, o.SequenceLength);
     }
 
@@ -143,11 +143,23 @@ public sealed class Trainer : IDisposable
         // Only positions that carry loss go through the LM head (for diffusion rows that is about half).
         var carries = weight.gt(0).nonzero().squeeze(1);
         if (carries.shape[0] == 0) return hidden.sum() * 0; // at tiny t no row may hold a mask: a zero loss, still differentiable
-        var logits = model.LmHead(hidden.index_select(0, carries)).to_type(float32);
+        var logits = model.LmHead(hidden.index_select(0, PredictorsOf(carries, t))).to_type(float32);
         if (o.Objective == TrainingObjective.Diffusion)
             logits = logits.index_fill(1, tensor(new long[] { vocab.Mask }, device: device), float.NegativeInfinity); // [MASK] is never a prediction
         var ce = nn.functional.cross_entropy(logits, target.index_select(0, carries), reduction: nn.Reduction.None);
         return (ce * weight.index_select(0, carries)).sum() / b;
+    }
+
+    /// <summary>
+    /// Where each loss-carrying position is predicted from: itself, or for a shifted diffusion model (Dream) the
+    /// position before it. The objective never puts loss on a row's first position in that case.
+    /// </summary>
+    Tensor PredictorsOf(Tensor carries, int sequenceLength)
+    {
+        if (State.Options.Objective != TrainingObjective.Diffusion || !model.Config.Shifted) return carries;
+        if (carries.remainder(sequenceLength).eq(0).any().item<bool>())
+            throw new InvalidOperationException("a shifted model cannot predict a row's first position");
+        return carries - 1;
     }
 
     /// <summary>The rows of one step: random corpus windows, made into examples by the run's objective.</summary>

@@ -39,6 +39,39 @@ public sealed class InfillDecoderTests
     }
 
     [Fact]
+    public void AShiftedModelsCachedDecodingWithARefreshEveryStepEqualsUncached()
+    {
+        var shifted = new InfillDecoder(TinyModels.Create(AttentionMode.Bidirectional, shifted: true), TinyModels.Specials, torch.CPU);
+        var policy = new CommitPolicy(CommitRule.TopK);
+        var uncached = shifted.Decode(prefix, suffix, 10, policy, new InfillOptions(UseCache: false, MaxSteps: 5));
+        var exactCache = shifted.Decode(prefix, suffix, 10, policy, new InfillOptions(UseCache: true, RefreshEvery: 1, MaxSteps: 5));
+        Assert.Equal(uncached.Tokens, exactCache.Tokens);
+        Assert.Equal(uncached.Steps, exactCache.Steps);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void InfillDecodingEqualsDenoisingTheWholeCanvasInDocumentOrder(bool shifted)
+    {
+        // Two independent routes to the same decode: the infill decoder (reordered canvas, explicit positions, the
+        // shifted model's anchor) and the service's stepper on [prefix | masks | suffix] in plain document order.
+        var model = TinyModels.Create(AttentionMode.Bidirectional, shifted: shifted);
+        var policy = new CommitPolicy(CommitRule.TopK);
+        const int budget = 8, steps = 4;
+        var infill = new InfillDecoder(model, TinyModels.Specials, torch.CPU)
+            .Decode(prefix, suffix, budget, policy, new InfillOptions(UseCache: false, MaxSteps: steps));
+
+        var stepper = new DenoiseStepper(model, TinyModels.Specials, torch.CPU, maxWindow: 512);
+        var canvas = prefix.Concat(Enumerable.Repeat(TinyModels.Specials.Mask, budget)).Concat(suffix).ToArray();
+        for (int step = 0; canvas.Contains(TinyModels.Specials.Mask); step++)
+            foreach (var c in stepper.Step([new DenoiseStepRequest(canvas, policy, Seed: (ulong)step + 1, StepsLeft: steps - step)])[0].Commits)
+                canvas[c.Position] = c.Token;
+        var expected = canvas[prefix.Length..^suffix.Length].Where(t => t != TinyModels.Specials.Pad && t != TinyModels.Specials.End);
+        Assert.Equal(expected, infill.Tokens);
+    }
+
+    [Fact]
     public void SameSeedSameOutputWhenSampling()
     {
         var policy = new CommitPolicy(CommitRule.TopK, Temperature: 1f, TopP: 0.9f);

@@ -9,11 +9,11 @@ internal static class TinyModels
 {
     public static readonly SpecialTokenIds Specials = new(Mask: 1, Pad: 2, End: 0);
 
-    public static Qwen2Model Create(AttentionMode attention, int seed = 0)
+    public static Qwen2Model Create(AttentionMode attention, int seed = 0, bool shifted = false)
     {
         torch.manual_seed(seed);
         var model = new Qwen2Model(new ModelConfig(VocabSize: 48, HiddenSize: 32, NumLayers: 2, NumHeads: 4, NumKvHeads: 2,
-            IntermediateSize: 64, TieWordEmbeddings: true, MaxPositions: 512, Attention: attention));
+            IntermediateSize: 64, TieWordEmbeddings: true, MaxPositions: 512, Attention: attention, Shifted: shifted));
         model.eval();
         return model;
     }

@@ -83,6 +83,24 @@ public sealed class DiffusionObjectiveTests
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AShiftedObjectiveNeverMasksOrWeighsTheFirstPosition(bool editStage)
+    {
+        // A shifted model predicts position i from i-1: position 0 has no predictor.
+        var objective = new DiffusionObjective(vocab, 64, shifted: true);
+        for (int seed = 0; seed < 100; seed++)
+        {
+            var row = objective.Build(ToyVocabulary.Chunk(64, seed), new Random(seed), editStage, t: 0.999);
+            Assert.NotEqual(vocab.Mask, row.Input[0]);
+            Assert.Equal(0f, row.Weight[0]);
+            Assert.Contains(row.Weight.Skip(1), w => w > 0);
+        }
+        var plain = objective.BuildPlain(ToyVocabulary.Chunk(64, 1), new Random(1));
+        Assert.Equal(0f, plain.Weight[0]);
+    }
+
     [Fact]
     public void SameSeedSameRow()
     {

@@ -21,12 +21,12 @@ public sealed class TrainerTests : IDisposable
         return TokenFile.Open(path);
     }
 
-    static Qwen2Model TinyModel(AttentionMode attention)
+    static Qwen2Model TinyModel(AttentionMode attention, bool shifted = false)
     {
         torch.manual_seed(0);
         // Heads of width 32: with narrower heads attention patterns take far longer to form.
         return new Qwen2Model(new ModelConfig(VocabSize: 64, HiddenSize: 64, NumLayers: 2, NumHeads: 2, NumKvHeads: 1,
-            IntermediateSize: 64, TieWordEmbeddings: true, MaxPositions: 256, Attention: attention));
+            IntermediateSize: 64, TieWordEmbeddings: true, MaxPositions: 256, Attention: attention, Shifted: shifted));
     }
 
     static TrainingOptions Options(TrainingObjective objective, int steps) => new()
@@ -36,12 +36,13 @@ public sealed class TrainerTests : IDisposable
     };
 
     [Theory]
-    [InlineData(TrainingObjective.Diffusion, AttentionMode.Bidirectional)]
-    [InlineData(TrainingObjective.Autoregressive, AttentionMode.Causal)]
-    public void ATinyRunDrivesTheLossDown(TrainingObjective objective, AttentionMode attention)
+    [InlineData(TrainingObjective.Diffusion, AttentionMode.Bidirectional, false)]
+    [InlineData(TrainingObjective.Diffusion, AttentionMode.Bidirectional, true)]
+    [InlineData(TrainingObjective.Autoregressive, AttentionMode.Causal, false)]
+    public void ATinyRunDrivesTheLossDown(TrainingObjective objective, AttentionMode attention, bool shifted)
     {
         using var corpus = ToyCorpus();
-        using var trainer = Trainer.Start(TinyModel(attention), Options(objective, 300), vocab, corpus, torch.CPU, dir, TextWriter.Null);
+        using var trainer = Trainer.Start(TinyModel(attention, shifted), Options(objective, 300), vocab, corpus, torch.CPU, dir, TextWriter.Null);
         // A fixed set of rows the run never trains on (steps past its end), so the comparison is not sampling noise.
         var heldOut = Enumerable.Range(10_000, 8).SelectMany(trainer.BuildRows).ToArray();
         double before = trainer.Evaluate(heldOut);
@@ -50,6 +51,31 @@ public sealed class TrainerTests : IDisposable
         Assert.True(before > 2.0, $"initial loss {before}");
         Assert.True(after < 0.5 * before, $"held-out loss went {before} → {after}; history {string.Join(" ", trainer.State.LossHistory.Select(h => h.Loss))}");
         Assert.True(File.Exists(Path.Combine(dir, Trainer.CheckpointFolder, "model.safetensors")));
+    }
+
+    [Fact]
+    public void AShiftedModelsLossScoresEachMaskedTokenWithTheLogitsOfThePositionBefore()
+    {
+        using var corpus = ToyCorpus();
+        var model = TinyModel(AttentionMode.Bidirectional, shifted: true);
+        using var trainer = Trainer.Start(model, Options(TrainingObjective.Diffusion, 10), vocab, corpus, torch.CPU, dir, TextWriter.Null);
+        var rows = trainer.BuildRows(0);
+
+        // The same loss computed by hand from a full forward: Σ weight[i] · CE(logits[i-1], target[i]) / rows.
+        double expected = 0;
+        using (torch.no_grad())
+        {
+            model.eval();
+            foreach (var row in rows)
+            {
+                var input = torch.tensor(row.Input.Select(x => (long)x).ToArray(), [1, row.Input.Length]);
+                var logProbs = torch.nn.functional.log_softmax(
+                    model.Forward(input, AttentionMode.Bidirectional).squeeze(0).index_fill(1, torch.tensor(new long[] { vocab.Mask }), float.NegativeInfinity), 1);
+                for (int i = 1; i < row.Input.Length; i++)
+                    if (row.Weight[i] > 0) expected -= row.Weight[i] * logProbs[i - 1, row.Target[i]].item<float>();
+            }
+        }
+        Assert.Equal(expected / rows.Length, trainer.Evaluate(rows), 3);
     }
 
     [Fact]
