@@ -41,7 +41,7 @@ public sealed class BenchServiceCommandTests : IDisposable
         Assert.True(Number("p50_ms") > 0 && Number("p50_ms") <= Number("p99_ms"));
         Assert.Equal(2, root.GetProperty("sessions").GetInt32());
         Assert.Equal("cpu", root.GetProperty("device").GetString());
-        Assert.True(root.GetProperty("tokens_per_round").GetInt32() >= 2 * 8, stdout);   // each region gets ≥ 8 masks
+        Assert.True(root.GetProperty("tokens_per_round").GetInt32() >= 2 * 5, stdout);   // each region gets ≥ 1 + 4 masks
         Assert.InRange(Number("service_mean_batch"), 1, 2);
         Assert.InRange(Number("raw_mean_batch"), 1, 2);
         Assert.InRange(root.GetProperty("identical_outputs").GetInt32(), 0, root.GetProperty("outputs").GetInt32());

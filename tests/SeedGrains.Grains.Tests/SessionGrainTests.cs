@@ -14,7 +14,7 @@ public sealed class SessionGrainTests
     private const string Suffix = "  # ✓ tail\n\n";
     private static readonly string Text = Prefix + Replaced + Suffix;
     // Budget rule: tokens of the replaced text (one per char here) + max(8, ceil(50 %)).
-    private static readonly int Budget = Replaced.Length + Math.Max(8, (Replaced.Length + 1) / 2);
+    private static readonly int Budget = Replaced.Length + Math.Max(4, (Replaced.Length + 3) / 4); // one token per char (CharTokenizer)
 
     [Fact]
     public async Task Denoises_to_idle_and_keeps_text_outside_the_region_byte_identical()

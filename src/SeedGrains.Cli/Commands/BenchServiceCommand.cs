@@ -29,11 +29,12 @@ internal static class BenchServiceCommand
         var warmup = new Option<int>("--warmup") { Description = "Unmeasured rounds first", DefaultValueFactory = _ => 1 };
         var maxBatch = new Option<int>("--max-batch-size") { Description = "Service Batching:MaxBatchSize (0 = --sessions, the raw loop's batching)", DefaultValueFactory = _ => 0 };
         var batchWait = new Option<double?>("--max-batch-wait-ms") { Description = "Service Batching:MaxBatchWaitMs (default: the service's)" };
+        var cacheRefresh = new Option<int?>("--context-cache-refresh") { Description = "Model:ContextCacheRefreshEvery for both paths (0 = no dual cache; default: the service's)" };
         var seed = CliOptions.Seed();
         var json = CliOptions.Json();
         var command = new Command("service", "Service throughput and latency vs the raw batched decoder on the same requests.")
         {
-            model, sessions, device, file, data, rounds, warmup, maxBatch, batchWait, seed, json,
+            model, sessions, device, file, data, rounds, warmup, maxBatch, batchWait, cacheRefresh, seed, json,
         };
         command.SetAction(async (p, _) =>
         {
@@ -44,14 +45,18 @@ internal static class BenchServiceCommand
             var requests = EditWorkload.Build(n, p.GetValue(seed), p.GetValue(file), p.GetValue(data));
             var batching = new BatchingOptions { MaxBatchSize = batchSize };
             if (p.GetValue(batchWait) is { } wait) batching.MaxBatchWaitMs = wait;
-            var result = await Measure(p.GetValue(model)!, p.GetValue(device)!, requests, batching, p.GetValue(rounds), p.GetValue(warmup), p.GetValue(seed));
+            var modelSettings = new ModelSettings();
+            if (p.GetValue(cacheRefresh) is { } refresh)
+                modelSettings.ContextCacheRefreshEvery = refresh >= 0 ? refresh : throw new ArgumentException("--context-cache-refresh must be ≥ 0");
+            modelSettings.ContextCacheEntries = Math.Max(modelSettings.ContextCacheEntries, n);
+            var result = await Measure(p.GetValue(model)!, p.GetValue(device)!, requests, batching, modelSettings, p.GetValue(rounds), p.GetValue(warmup), p.GetValue(seed));
             CliOptions.Print(result, p.GetValue(json));
             return 0;
         });
         return command;
     }
 
-    static async Task<Dictionary<string, object?>> Measure(string modelDirectory, string deviceSpec, IReadOnlyList<EditCase> requests, BatchingOptions batching, int rounds, int warmup, int seed)
+    static async Task<Dictionary<string, object?>> Measure(string modelDirectory, string deviceSpec, IReadOnlyList<EditCase> requests, BatchingOptions batching, ModelSettings modelSettings, int rounds, int warmup, int seed)
     {
         var device = DeviceSelector.Select(deviceSpec);
         var deviceName = device.type == DeviceType.CUDA ? $"cuda:{Math.Max(0, device.index)}" : "cpu";
@@ -60,7 +65,7 @@ internal static class BenchServiceCommand
         if (bundle.IsAutoregressive) throw new ArgumentException($"--model {modelDirectory} is a causal (AR) model; the service needs a diffusion model");
 
         // The service's defaults: window, budget rule and commit policy, so both paths get the same rows.
-        var maxWindow = Math.Min(new ModelSettings().MaxWindow, bundle.Model.Config.MaxPositions);
+        var maxWindow = Math.Min(modelSettings.MaxWindow, bundle.Model.Config.MaxPositions);
         var sessionOptions = new SessionOptions();
         var policy = new CommitPolicy(sessionOptions.CommitRule switch
         {
@@ -69,9 +74,11 @@ internal static class BenchServiceCommand
             _ => CommitRule.Confidence,
         }, sessionOptions.CommitThreshold);
         var windows = requests.Select(r => SessionWindow.For(r, bundle.Tokenizer, bundle.Specials, sessionOptions, maxWindow)).ToList();
-        var raw = new TimedStepper(new DenoiseStepper(bundle.Model, bundle.Specials, device, maxWindow), clock);
+        var rawStepper = CheckpointModelRuntime.CreateStepper(bundle, modelSettings);
+        using var rawStepperLifetime = rawStepper as IDisposable;
+        var raw = new TimedStepper(rawStepper, clock);
 
-        await using var service = await InProcessService.Start(modelDirectory, deviceName, batching, clock);
+        await using var service = await InProcessService.Start(modelDirectory, deviceName, batching, modelSettings, clock);
         for (var i = 0; i < warmup; i++)
         {
             RawDecodeLoop.Run(raw, bundle.Tokenizer, windows, policy, seed);
@@ -123,6 +130,7 @@ internal static class BenchServiceCommand
             ["raw_p50_ms"] = Percentile(rawLatency, 50),
             ["raw_p99_ms"] = Percentile(rawLatency, 99),
             ["sessions"] = requests.Count,
+            ["context_cache_refresh_every"] = modelSettings.ContextCacheRefreshEvery,
             ["rounds"] = rounds,
             ["warmup_rounds"] = warmup,
             ["tokens_per_round"] = windows.Sum(w => w.Budget),

@@ -22,7 +22,9 @@ public interface IDenoiseStepper
 /// <param name="Policy">How many / which masked positions to commit this step.</param>
 /// <param name="Seed">Seed for sampling; the same request and seed give the same commits.</param>
 /// <param name="StepsLeft">Steps the caller still allows for this row, this one included (top-k spreads the masks over them; 1 = commit everything now).</param>
-public sealed record DenoiseStepRequest(int[] Tokens, CommitPolicy Policy, ulong Seed = 0, int StepsLeft = int.MaxValue);
+/// <param name="CacheKey">Names a row that comes back step after step (a session), so a caching stepper may keep its
+/// context (<see cref="DualCacheStepper"/>); null: nothing is kept.</param>
+public sealed record DenoiseStepRequest(int[] Tokens, CommitPolicy Policy, ulong Seed = 0, int StepsLeft = int.MaxValue, string? CacheKey = null);
 
 /// <summary>Commits for one row (positions index into the request's window).</summary>
 public sealed record DenoiseStepResult(IReadOnlyList<TokenCommit> Commits);

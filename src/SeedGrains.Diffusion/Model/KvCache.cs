@@ -54,6 +54,55 @@ public sealed class KvCache : IDisposable
         return copy;
     }
 
+    /// <summary>An independent copy of one row's first <paramref name="length"/> positions (a one-row cache, no padding).</summary>
+    public KvCache Row(int row, long length)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        if (row < 0 || row >= BatchSize) throw new ArgumentOutOfRangeException(nameof(row), $"the cache holds {BatchSize} rows");
+        if (length < 0 || length > Length) throw new ArgumentOutOfRangeException(nameof(length), $"the cache holds {Length} positions");
+        var copy = new KvCache(NumLayers) { Length = length };
+        for (var i = 0; i < NumLayers; i++)
+        {
+            copy.keys[i] = keys[i]!.narrow(0, row, 1).narrow(2, 0, length).contiguous().DetachFromDisposeScope();
+            copy.values[i] = values[i]!.narrow(0, row, 1).narrow(2, 0, length).contiguous().DetachFromDisposeScope();
+        }
+        return copy;
+    }
+
+    /// <summary>
+    /// One-row caches of different lengths as one batch: each row right-padded to the longest, the padding marked
+    /// as not real in <see cref="KeyMask"/> (so a batched forward attends to each row's own positions only).
+    /// </summary>
+    public static KvCache Stack(IReadOnlyList<KvCache> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        if (rows.Count == 0) throw new ArgumentException("no rows to stack", nameof(rows));
+        var first = rows[0];
+        foreach (var r in rows)
+        {
+            ObjectDisposedException.ThrowIf(r.disposed, r);
+            if (r.NumLayers != first.NumLayers || r.BatchSize != 1 || r.KeyMask is not null || r.Length == 0)
+                throw new ArgumentException("Stack takes non-empty one-row caches without padding, all with the same layers");
+        }
+        long length = rows.Max(r => r.Length);
+        var stacked = new KvCache(first.NumLayers) { Length = length };
+        using var scope = NewDisposeScope();
+        for (var i = 0; i < first.NumLayers; i++)
+        {
+            stacked.keys[i] = cat(rows.Select(r => PadPositions(r.keys[i]!, length)).ToArray(), 0).DetachFromDisposeScope();
+            stacked.values[i] = cat(rows.Select(r => PadPositions(r.values[i]!, length)).ToArray(), 0).DetachFromDisposeScope();
+        }
+        if (rows.Any(r => r.Length < length))
+        {
+            var device = first.keys[0]!.device;
+            stacked.keyMask = stack(rows.Select(r => arange(length, ScalarType.Int64, device).lt(r.Length)).ToArray(), 0).DetachFromDisposeScope();
+        }
+        return stacked;
+    }
+
+    private static Tensor PadPositions(Tensor t, long length) =>
+        t.shape[2] == length ? t : nn.functional.pad(t, [0, 0, 0, length - t.shape[2]]);
+
     /// <summary>Keeps the first <paramref name="length"/> positions (e.g. to drop a block that is being re-denoised).</summary>
     public void Truncate(long length)
     {

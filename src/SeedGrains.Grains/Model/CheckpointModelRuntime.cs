@@ -7,19 +7,30 @@ namespace SeedGrains.Grains.Model;
 
 /// <summary>
 /// The real <see cref="IModelRuntime"/>: a shipped model folder (config.json, safetensors, tokenizer.json) loaded
-/// onto one device, stepped by the batched <see cref="DenoiseStepper"/>.
+/// onto one device, stepped by the batched <see cref="DualCacheStepper"/> (or the plain <see cref="DenoiseStepper"/>
+/// when <see cref="ModelSettings.ContextCacheRefreshEvery"/> is 0).
 /// </summary>
 public sealed class CheckpointModelRuntime : IModelRuntime, IDisposable
 {
     readonly ModelBundle bundle;
 
-    CheckpointModelRuntime(ModelBundle bundle, string device, int maxWindow)
+    CheckpointModelRuntime(ModelBundle bundle, string device, ModelSettings settings)
     {
         if (bundle.IsAutoregressive)
             throw new InvalidOperationException($"{bundle.Directory} is a causal (AR) model; the service needs a diffusion model");
         this.bundle = bundle;
         Device = device;
-        Stepper = new DenoiseStepper(bundle.Model, bundle.Specials, bundle.Device, maxWindow);
+        Stepper = CreateStepper(bundle, settings);
+    }
+
+    /// <summary>The stepper the settings ask for (the benchmark's raw loop uses the same one).</summary>
+    public static IDenoiseStepper CreateStepper(ModelBundle bundle, ModelSettings settings)
+    {
+        var maxWindow = Math.Min(settings.MaxWindow, bundle.Model.Config.MaxPositions);
+        return settings.ContextCacheRefreshEvery > 0
+            ? new DualCacheStepper(bundle.Model, bundle.Specials, bundle.Device, maxWindow,
+                new DualCacheOptions(settings.ContextCacheRefreshEvery, settings.ContextCacheEntries))
+            : new DenoiseStepper(bundle.Model, bundle.Specials, bundle.Device, maxWindow);
     }
 
     public string ModelName => bundle.Name;
@@ -34,8 +45,12 @@ public sealed class CheckpointModelRuntime : IModelRuntime, IDisposable
         if (string.IsNullOrWhiteSpace(settings.Path))
             throw new InvalidOperationException("Model:Path is not set: point it at a model folder (config.json, model.safetensors, tokenizer.json)");
         var bundle = ModelBundle.Load(settings.Path, DeviceSelector.Select(device));
-        return new CheckpointModelRuntime(bundle, device, Math.Min(settings.MaxWindow, bundle.Model.Config.MaxPositions));
+        return new CheckpointModelRuntime(bundle, device, settings);
     }
 
-    public void Dispose() => bundle.Dispose();
+    public void Dispose()
+    {
+        (Stepper as IDisposable)?.Dispose();
+        bundle.Dispose();
+    }
 }

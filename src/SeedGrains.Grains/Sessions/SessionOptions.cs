@@ -7,10 +7,14 @@ public sealed class SessionOptions
 {
     public const string Section = "Sessions";
 
-    /// <summary>Mask budget rule: tokens of the replaced text + max(<see cref="MinExtraTokens"/>, ceil(<see cref="ExtraFraction"/> × those tokens)).</summary>
-    public int MinExtraTokens { get; set; } = 8;
+    /// <summary>
+    /// Mask budget rule: tokens of the replaced text + max(<see cref="MinExtraTokens"/>, ceil(<see cref="ExtraFraction"/> ×
+    /// those tokens)). The defaults are the training and evaluation rule (SpanSampler.Budget): the models learned to end
+    /// a region with at most that many pads, so a larger budget asks for text they were never taught to stop.
+    /// </summary>
+    public int MinExtraTokens { get; set; } = 4;
 
-    public double ExtraFraction { get; set; } = 0.5;
+    public double ExtraFraction { get; set; } = 0.25;
 
     /// <summary>Largest mask budget of one region (also the upper bound of an explicit max_tokens).</summary>
     public int MaxRegionTokens { get; set; } = 1024;

@@ -15,8 +15,9 @@ internal static class StepMapping
         },
         policy.Threshold, policy.EntropyBound, policy.Temperature, policy.TopP);
 
+    /// <summary>The session names the row, so a caching stepper can keep its context between steps.</summary>
     public static DenoiseStepRequest ToRequest(this StepCall call) =>
-        new(call.Tokens, call.Policy.ToCommitPolicy(), call.Seed, Math.Max(1, call.StepsLeft));
+        new(call.Tokens, call.Policy.ToCommitPolicy(), call.Seed, Math.Max(1, call.StepsLeft), CacheKey: $"{call.Tenant}/{call.Session}");
 
     public static StepCommit[] ToCommits(this DenoiseStepResult result) =>
         result.Commits.Select(c => new StepCommit(c.Position, c.Token, c.Confidence)).ToArray();

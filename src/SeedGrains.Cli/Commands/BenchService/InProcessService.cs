@@ -39,7 +39,7 @@ internal sealed class InProcessService : IAsyncDisposable
     /// <summary>Counters of the device's compute loop (batches, rows, largest batch).</summary>
     public Abstractions.Workers.WorkerStats WorkerStats => app.Services.GetRequiredService<DeviceExecutors>().Get(device).Stats;
 
-    public static async Task<InProcessService> Start(string modelDirectory, string device, BatchingOptions batching, Stopwatch clock)
+    public static async Task<InProcessService> Start(string modelDirectory, string device, BatchingOptions batching, ModelSettings model, Stopwatch clock)
     {
         var key = "bench-" + Guid.NewGuid().ToString("N");
         string[] args =
@@ -51,6 +51,8 @@ internal sealed class InProcessService : IAsyncDisposable
             $"--DEV_API_KEY={key}",
             $"--Model:Path={modelDirectory}",
             $"--Model:Device={device}",
+            $"--Model:ContextCacheRefreshEvery={model.ContextCacheRefreshEvery}",
+            $"--Model:ContextCacheEntries={model.ContextCacheEntries}",
             $"--Batching:MaxBatchSize={batching.MaxBatchSize}",
             $"--Batching:MaxBatchWaitMs={batching.MaxBatchWaitMs.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
             "--Logging:LogLevel:Default=Warning",

@@ -34,7 +34,7 @@ internal static class RawDecodeLoop
         var clock = Stopwatch.StartNew();
         for (var step = 0; active.Count > 0; step++)
         {
-            var batch = active.Select(r => new DenoiseStepRequest(rows[r], policy, (ulong)(seed * 7919 + r) ^ (ulong)step, Math.Max(1, masked[r]))).ToList();
+            var batch = active.Select(r => new DenoiseStepRequest(rows[r], policy, (ulong)(seed * 7919 + r) ^ (ulong)step, Math.Max(1, masked[r]), CacheKey: $"raw/{r}")).ToList();
             var results = stepper.Step(batch);
             for (var i = 0; i < active.Count; i++)
             {

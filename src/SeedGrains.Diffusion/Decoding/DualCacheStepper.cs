@@ -1,0 +1,189 @@
+using SeedGrains.Diffusion.Model;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace SeedGrains.Diffusion.Decoding;
+
+/// <summary>
+/// The batched denoising step with a per-row dual cache (Fast-dLLM): a row that comes back step after step (a
+/// session, named by <see cref="DenoiseStepRequest.CacheKey"/>) has its context — every position that is neither
+/// masked nor predicts a mask — run through the model once, and later steps forward only the few <i>active</i>
+/// positions against the kept keys/values. The context is recomputed (exactly) every
+/// <see cref="DualCacheOptions.RefreshEvery"/> steps, or as soon as the row's window changes outside its active
+/// positions (an edit, a moved window).
+/// <para>Each call runs at most two batched forwards: one for rows that need a full forward (fed as
+/// [context | active] with true RoPE positions, so the context's keys/values come out as one contiguous cache
+/// prefix) and one for rows served from their cache (the row caches padded into one batch).</para>
+/// Not thread-safe: the service calls it from one compute thread per device.
+/// </summary>
+public sealed class DualCacheStepper : IDenoiseStepper, IDisposable
+{
+    readonly Qwen2Model model;
+    readonly SpecialTokenIds specials;
+    readonly Device device;
+    readonly DualCacheOptions options;
+    readonly ContextCacheStore store;
+
+    public DualCacheStepper(Qwen2Model model, SpecialTokenIds specials, Device device, int maxWindow, DualCacheOptions options)
+    {
+        options.Validate();
+        this.model = model;
+        this.specials = specials;
+        this.device = device;
+        this.options = options;
+        MaxWindow = maxWindow;
+        store = new ContextCacheStore(options.MaxEntries);
+    }
+
+    public SpecialTokenIds Specials => specials;
+    public int MaxWindow { get; }
+
+    /// <summary>Forward passes run so far.</summary>
+    public long Forwards { get; private set; }
+
+    /// <summary>Rows stepped with a full forward / from their cache so far.</summary>
+    public long FullRows { get; private set; }
+    public long CachedRows { get; private set; }
+
+    /// <summary>Rows whose context is kept now.</summary>
+    public int CachedContexts => store.Count;
+
+    /// <summary>The position whose hidden state predicts position <paramref name="i"/> (Dream-style models read i-1).</summary>
+    int PredictorOf(int i) => model.Config.Shifted ? Math.Max(0, i - 1) : i;
+
+    public IReadOnlyList<DenoiseStepResult> Step(IReadOnlyList<DenoiseStepRequest> batch, CancellationToken cancellationToken = default)
+    {
+        foreach (var r in batch)
+            if (r.Tokens.Length == 0 || r.Tokens.Length > MaxWindow)
+                throw new ArgumentException($"a row has {r.Tokens.Length} tokens; rows must have 1..{MaxWindow}");
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var results = new DenoiseStepResult[batch.Count];
+        var full = new List<RowPlan>();
+        var cached = new List<RowPlan>();
+        for (int r = 0; r < batch.Count; r++)
+        {
+            var tokens = batch[r].Tokens;
+            var masked = Enumerable.Range(0, tokens.Length).Where(i => tokens[i] == specials.Mask).ToArray();
+            if (masked.Length == 0) { results[r] = new DenoiseStepResult([]); continue; }
+            var key = batch[r].CacheKey;
+            var entry = key is null ? null : store.Get(key);
+            if (entry is not null && entry.StepsServed < options.RefreshEvery && entry.Serves(tokens, masked, PredictorOf))
+                cached.Add(new RowPlan(r, masked, entry.Active, entry));
+            else
+                full.Add(new RowPlan(r, masked, masked.Concat(masked.Select(PredictorOf)).Distinct().Order().ToArray(), null));
+        }
+
+        using (var scope = NewDisposeScope())
+        using (no_grad())
+        {
+            if (full.Count > 0) Commit(batch, full, FullForward(batch, full), results);
+            if (cached.Count > 0) Commit(batch, cached, CachedForward(batch, cached), results);
+        }
+        // A row with nothing left to fill will not come back: free its context now rather than when it ages out.
+        for (int r = 0; r < batch.Count; r++)
+            if (batch[r].CacheKey is { } key && results[r].Commits.Count == batch[r].Tokens.Count(t => t == specials.Mask))
+                store.Remove(key);
+        return results;
+    }
+
+    /// <summary>One row of a step: its masked positions and the positions forwarded this step (sorted).</summary>
+    sealed record RowPlan(int Row, int[] Masked, int[] Active, ContextEntry? Entry);
+
+    /// <summary>
+    /// [context | active] for every row (context and active parts each right-padded to the longest), one forward,
+    /// and the context keys/values kept for rows with a cache key. Returns the active hidden states [B, A, D].
+    /// </summary>
+    Tensor FullForward(IReadOnlyList<DenoiseStepRequest> batch, List<RowPlan> plans)
+    {
+        var contexts = plans.Select(p => Enumerable.Range(0, batch[p.Row].Tokens.Length).Except(p.Active).ToArray()).ToArray();
+        int c = contexts.Max(x => x.Length), a = plans.Max(p => p.Active.Length), width = c + a, rows = plans.Count;
+        var ids = new long[rows * width];
+        var positions = new long[rows * width];
+        var real = new bool[rows * width];
+        for (int b = 0; b < rows; b++)
+        {
+            var tokens = batch[plans[b].Row].Tokens;
+            Place(ids, positions, real, b * width, c, tokens, contexts[b]);
+            Place(ids, positions, real, b * width + c, a, tokens, plans[b].Active);
+        }
+        bool keep = c > 0 && plans.Any(p => batch[p.Row].CacheKey is not null);
+        using var cache = keep ? new KvCache(model.Config.NumLayers) : null;
+        var hidden = model.ForwardHidden(
+            tensor(ids, [rows, width], dtype: int64, device: device), AttentionMode.Bidirectional,
+            real.All(x => x) ? null : tensor(real, [rows, width], device: device),
+            tensor(positions, [rows, width], dtype: int64, device: device), cache, appendToCache: keep);
+        Forwards++;
+        FullRows += rows;
+        if (cache is not null)
+        {
+            cache.Truncate(c);
+            for (int b = 0; b < rows; b++)
+            {
+                var request = batch[plans[b].Row];
+                if (request.CacheKey is null || contexts[b].Length == 0) continue;
+                store.Put(request.CacheKey, new ContextEntry((int[])request.Tokens.Clone(), plans[b].Active, cache.Row(b, contexts[b].Length)));
+            }
+        }
+        return hidden.narrow(1, c, a);
+    }
+
+    /// <summary>The active positions of every row against its kept context, in one padded batch; returns [B, A, D].</summary>
+    Tensor CachedForward(IReadOnlyList<DenoiseStepRequest> batch, List<RowPlan> plans)
+    {
+        int a = plans.Max(p => p.Active.Length), rows = plans.Count;
+        var ids = new long[rows * a];
+        var positions = new long[rows * a];
+        var real = new bool[rows * a];
+        for (int b = 0; b < rows; b++)
+        {
+            Place(ids, positions, real, b * a, a, batch[plans[b].Row].Tokens, plans[b].Active);
+            plans[b].Entry!.StepsServed++;
+        }
+        using var context = KvCache.Stack(plans.Select(p => p.Entry!.Context).ToList());
+        var hidden = model.ForwardHidden(
+            tensor(ids, [rows, a], dtype: int64, device: device), AttentionMode.Bidirectional,
+            real.All(x => x) ? null : tensor(real, [rows, a], device: device),
+            tensor(positions, [rows, a], dtype: int64, device: device), context);
+        Forwards++;
+        CachedRows += rows;
+        return hidden;
+    }
+
+    /// <summary>
+    /// Fills <paramref name="span"/> slots from <paramref name="offset"/>: the tokens at <paramref name="take"/> with their
+    /// true positions, then padding (a pad token, masked out as a key; its own output is never read).
+    /// </summary>
+    void Place(long[] ids, long[] positions, bool[] real, int offset, int span, int[] tokens, int[] take)
+    {
+        for (int i = 0; i < span; i++)
+        {
+            bool isReal = i < take.Length;
+            ids[offset + i] = isReal ? tokens[take[i]] : specials.Pad;
+            positions[offset + i] = isReal ? take[i] : 0;
+            real[offset + i] = isReal;
+        }
+    }
+
+    /// <summary>LM head on each masked position's predictor, then each row's own policy and seed choose its commits.</summary>
+    void Commit(IReadOnlyList<DenoiseStepRequest> batch, List<RowPlan> plans, Tensor activeHidden, DenoiseStepResult[] results)
+    {
+        int a = (int)activeHidden.shape[1];
+        var gather = new List<long>();
+        foreach (var (plan, b) in plans.Select((p, b) => (p, b)))
+            foreach (var m in plan.Masked)
+                gather.Add(b * a + Array.BinarySearch(plan.Active, PredictorOf(m)));
+        var logits = model.LmHead(activeHidden.reshape(plans.Count * a, -1).index_select(0, tensor(gather.ToArray(), dtype: int64, device: device)));
+        int offset = 0;
+        foreach (var plan in plans)
+        {
+            var request = batch[plan.Row];
+            var candidates = TokenScorer.Score(logits.narrow(0, offset, plan.Masked.Length), plan.Masked, specials.Mask, request.Policy, request.Seed);
+            offset += plan.Masked.Length;
+            var chosen = CommitSelector.Select(candidates, request.Policy, request.StepsLeft);
+            results[plan.Row] = new DenoiseStepResult(chosen.Select(c => new TokenCommit(c.Position, c.Token, c.Confidence)).ToArray());
+        }
+    }
+
+    public void Dispose() => store.Dispose();
+}
