@@ -11,8 +11,10 @@ namespace SeedGrains.Grains.Workers;
 /// <summary>
 /// One device's compute loop: a dedicated thread (never the Orleans scheduler — a forward may take tens of
 /// milliseconds and would stall every grain on the silo) fed by a bounded channel. It gathers rows for up to
-/// <see cref="BatchingOptions.MaxBatchWaitMs"/>, forms a fair batch (<see cref="FairStepQueue"/>), calls the stepper
-/// once and completes each row's promise. Admission is checked at once: a full queue is a busy error, never a wait.
+/// <see cref="BatchingOptions.MaxBatchWaitMs"/> — or, while sessions of its last batch that still have masks have not
+/// sent their next step, up to <see cref="BatchingOptions.ReturnWaitMs"/> — forms a fair batch
+/// (<see cref="FairStepQueue"/>), calls the stepper once and completes each row's promise. Admission is checked at
+/// once: a full queue is a busy error, never a wait.
 /// </summary>
 public sealed class DeviceExecutor : IDisposable
 {
@@ -23,6 +25,8 @@ public sealed class DeviceExecutor : IDisposable
     private readonly ConcurrentDictionary<string, int> _queuedPerTenant = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private readonly Thread _thread;
+    // Compute thread only: sessions of the last batch with masks left whose next step has not arrived yet.
+    private readonly HashSet<string> _awaited = new(StringComparer.Ordinal);
     private int _queued;
     private long _batches;
     private long _rows;
@@ -99,6 +103,7 @@ public sealed class DeviceExecutor : IDisposable
     {
         var backlog = new FairStepQueue();
         var maxWait = TimeSpan.FromMilliseconds(_options.MaxBatchWaitMs);
+        var returnWait = TimeSpan.FromMilliseconds(Math.Max(_options.ReturnWaitMs, _options.MaxBatchWaitMs));
         try
         {
             while (true)
@@ -106,13 +111,15 @@ public sealed class DeviceExecutor : IDisposable
                 if (backlog.Count == 0 && !WaitForInput(Timeout.InfiniteTimeSpan))
                     break;
                 Drain(backlog);
-                // Give concurrent sessions a moment to join this batch.
+                // Give concurrent sessions a moment to join this batch — longer while last batch's sessions are on their way back.
                 var gathering = Stopwatch.StartNew();
-                while (backlog.Count < _options.MaxBatchSize && gathering.Elapsed < maxWait)
+                while (backlog.Count < _options.MaxBatchSize)
                 {
-                    if (!WaitForInput(maxWait - gathering.Elapsed)) break;
+                    var limit = _awaited.Count > 0 ? returnWait : maxWait;
+                    if (gathering.Elapsed >= limit || !WaitForInput(limit - gathering.Elapsed)) break;
                     Drain(backlog);
                 }
+                _awaited.Clear();
                 if (backlog.Count == 0) continue;
                 var batch = backlog.TakeBatch(_options.MaxBatchSize);
                 foreach (var step in batch)
@@ -153,8 +160,13 @@ public sealed class DeviceExecutor : IDisposable
     private void Drain(FairStepQueue backlog)
     {
         while (_inbox.Reader.TryRead(out var step))
+        {
             backlog.Add(step);
+            _awaited.Remove(SessionOf(step.Call));
+        }
     }
+
+    private static string SessionOf(StepCall call) => $"{call.Tenant}/{call.Session}";
 
     private void Execute(List<PendingStep> batch)
     {
@@ -167,8 +179,13 @@ public sealed class DeviceExecutor : IDisposable
             if (results is null || results.Count != batch.Count)
                 throw new InvalidOperationException(
                     $"Stepper of model '{_runtime.ModelName}' on '{Device}' returned {results?.Count ?? 0} results for a batch of {batch.Count} rows.");
+            var mask = _runtime.Stepper.Specials.Mask;
             for (var i = 0; i < batch.Count; i++)
+            {
                 batch[i].Reply.TrySetResult(new StepReply(results[i].ToCommits(), batch.Count));
+                if (batch[i].Call.Tokens.Count(t => t == mask) > results[i].Commits.Count)
+                    _awaited.Add(SessionOf(batch[i].Call));
+            }
         }
         catch (Exception ex)
         {
