@@ -122,7 +122,9 @@ public sealed class SiloFailoverTests(PostgresServerFixture postgres)
         {
             // Nothing can be acknowledged while the database is down: the request fails, it does not half-succeed.
             using var refused = await scenario.A.Client.PostAsJsonAsync("/v1/sessions", new { text = "x = 1\n" });
-            Assert.True((int)refused.StatusCode >= 500, $"create during the outage answered {(int)refused.StatusCode}");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.Contains("Storage unavailable", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            await scenario.AssertEditRefused(sessions[0]);
             // Denoising goes on without the database (checkpoints fail and are skipped), and the sessions finish:
             // their final writes and tenant-slot releases fail now and must be retried once it is back.
             scenario.A.Stepper.Delay = TimeSpan.FromMilliseconds(2);
@@ -224,6 +226,28 @@ public sealed class SiloFailoverTests(PostgresServerFixture postgres)
         }
 
         /// <summary>Replaces "EDITME" with "edited" (same length) in each session; returns the acknowledged versions.</summary>
+        /// <summary>An edit at the current version that cannot be stored: 503, and the session does not take it.</summary>
+        public async Task AssertEditRefused(SessionCase session)
+        {
+            await HoldModelOfA(); // so the version stays put between the read and the edit
+            try
+            {
+                var before = await Get(A.Client, session.Id);
+                var baseVersion = before.GetProperty("version").GetInt64();
+                using var response = await A.Client.PostAsJsonAsync($"/v1/sessions/{session.Id}/edits",
+                    new { baseVersion, edits = new[] { new { start = 0, end = 2, text = "#" } } });
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+                Assert.Equal("1", response.Headers.RetryAfter?.ToString());
+                var after = await Get(A.Client, session.Id);
+                Assert.Equal(baseVersion, after.GetProperty("version").GetInt64());
+                Assert.Equal(before.GetProperty("text").GetString(), after.GetProperty("text").GetString());
+            }
+            finally
+            {
+                ReleaseModelOfA();
+            }
+        }
+
         public async Task<Dictionary<string, long>> EditEach(List<SessionCase> sessions)
         {
             var acknowledged = new Dictionary<string, long>();

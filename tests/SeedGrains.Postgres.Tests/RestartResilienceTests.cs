@@ -1,3 +1,4 @@
+using SeedGrains.Abstractions.Errors;
 using Npgsql;
 using Orleans;
 using Orleans.Runtime;
@@ -61,8 +62,9 @@ public sealed class RestartResilienceTests(PostgresServerFixture postgres)
         try
         {
             state.State!.Count = 2;
-            // Surfaced to the caller (Orleans passes it to the grain call); the grain's ETag is unchanged.
-            await Assert.ThrowsAnyAsync<NpgsqlException>(() => storage.WriteStateAsync("counter", grain, state));
+            // Surfaced to the caller as "storage unavailable" (the API's 503), the driver's error inside; the ETag is unchanged.
+            var error = await Assert.ThrowsAsync<StorageUnavailableException>(() => storage.WriteStateAsync("counter", grain, state));
+            Assert.IsAssignableFrom<NpgsqlException>(error.InnerException);
             Assert.Equal(etagBefore, state.ETag);
         }
         finally

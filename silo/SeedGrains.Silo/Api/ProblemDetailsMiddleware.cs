@@ -22,19 +22,33 @@ internal sealed class ProblemDetailsMiddleware(RequestDelegate next, ILogger<Pro
         catch (Exception ex) when (!context.Response.HasStarted)
         {
             var (status, title, extensions) = Classify(ex);
-            if (status >= 500 && ex is not (ModelBusyException or ModelUnavailableException))
+            if (status >= 500 && ex is not (ModelBusyException or ModelUnavailableException) && StorageFailure(ex) is null)
                 logger.LogError(ex, "Request {Method} {Path} failed (trace {TraceId})", context.Request.Method, context.Request.Path, context.TraceIdentifier);
             var detail = status == StatusCodes.Status500InternalServerError && ex is not ModelStepFailedException
                 ? $"An internal error occurred; the server log has the details under trace id {context.TraceIdentifier}."
-                : ex.Message;
-            if (ex is ModelBusyException) context.Response.Headers.RetryAfter = "1";
+                : StorageFailure(ex) is not null ? "Session storage did not answer, so nothing was changed; retry later." : ex.Message;
+            if (ex is ModelBusyException || StorageFailure(ex) is not null) context.Response.Headers.RetryAfter = "1";
             if (status == StatusCodes.Status401Unauthorized) context.Response.Headers.WWWAuthenticate = "Bearer";
             extensions["traceId"] = context.TraceIdentifier;
             await TypedResults.Problem(detail, context.Request.Path, status, title, extensions: extensions).ExecuteAsync(context);
         }
     }
 
-    private static (int Status, string Title, Dictionary<string, object?> Extensions) Classify(Exception ex) => ex switch
+    private static (int Status, string Title, Dictionary<string, object?> Extensions) Classify(Exception ex) => StorageFailure(ex) switch
+    {
+        // Orleans wraps a storage provider's failure (e.g. while activating a grain) in its own exception.
+        { } => (503, "Storage unavailable", []),
+        null => ClassifyOwn(ex),
+    };
+
+    private static StorageUnavailableException? StorageFailure(Exception ex)
+    {
+        for (Exception? e = ex; e is not null; e = e.InnerException)
+            if (e is StorageUnavailableException storage) return storage;
+        return null;
+    }
+
+    private static (int Status, string Title, Dictionary<string, object?> Extensions) ClassifyOwn(Exception ex) => ex switch
     {
         ApiProblemException p => (p.Status, p.Title, []),
         InvalidSessionRequestException => (400, "Invalid request", []),
@@ -46,6 +60,7 @@ internal sealed class ProblemDetailsMiddleware(RequestDelegate next, ILogger<Pro
         QuotaExceededException => (429, "Quota exceeded", []),
         ModelBusyException => (503, "Model busy", []),
         ModelUnavailableException => (503, "Model unavailable", []),
+        StorageUnavailableException => (503, "Storage unavailable", []),
         ModelStepFailedException => (500, "Model error", []),
         _ => (500, "Internal error", []),
     };

@@ -13,12 +13,12 @@ internal static partial class SessionEndpoints
     {
         var group = app.MapGroup("/v1/sessions").WithTags("Sessions");
         group.MapPost("", Create).WithName("CreateSession")
-            .Accepts<CreateSessionBody>("application/json").Produces<SessionCreated>(StatusCodes.Status201Created).ProducesProblem(400).ProducesProblem(401).ProducesProblem(429);
+            .Accepts<CreateSessionBody>("application/json").Produces<SessionCreated>(StatusCodes.Status201Created).ProducesProblem(400).ProducesProblem(401).ProducesProblem(429).ProducesProblem(503);
         group.MapGet("/{id}", Get).WithName("GetSession").Produces<SessionView>().ProducesProblem(404);
         group.MapGet("/{id}/events", Events).WithName("WatchSession").Produces<SessionView>(200, "text/event-stream").ProducesProblem(404);
         group.MapPost("/{id}/edits", Edit).WithName("EditSession")
-            .Accepts<EditBody>("application/json").Produces<SessionView>().ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
-        group.MapDelete("/{id}", Cancel).WithName("CancelSession").Produces<SessionView>().ProducesProblem(404);
+            .Accepts<EditBody>("application/json").Produces<SessionView>().ProducesProblem(400).ProducesProblem(404).ProducesProblem(409).ProducesProblem(503);
+        group.MapDelete("/{id}", Cancel).WithName("CancelSession").Produces<SessionView>().ProducesProblem(404).ProducesProblem(503);
     }
 
     private static async Task<IResult> Create(HttpContext context, ApiKeyAuthenticator auth, IGrainFactory grains, IOptions<HostLimits> limits)

@@ -539,7 +539,15 @@ public sealed class SessionGrain(
     {
         if (_reminder is not null || Reminders is not { } registry) return;
         _mayHoldReminder = true;
-        _reminder = await registry.RegisterOrUpdateReminder(this.GetGrainId(), ResumeReminder, ResumePeriod, ResumePeriod);
+        try
+        {
+            _reminder = await registry.RegisterOrUpdateReminder(this.GetGrainId(), ResumeReminder, ResumePeriod, ResumePeriod);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "Registering the resume reminder of session {Key} failed", this.GetPrimaryKeyString());
+            throw new StorageUnavailableException($"Session '{_session}' could not register its resume reminder (the reminder store did not answer); nothing was changed. Retry later.");
+        }
     }
 
     /// <summary>Best effort: a reminder that could not be dropped fires later and drops itself then.</summary>
@@ -593,10 +601,13 @@ public sealed class SessionGrain(
             logger.LogWarning(ex, "Persisting session {Key} at version {Version} failed; it stays in memory", this.GetPrimaryKeyString(), next.Version);
             return false;
         }
-        catch
+        catch (Exception ex)
         {
             state.State = previous;
-            throw;
+            // The caller's change is not applied; the client gets 503 and may retry. The cause (e.g. PostgreSQL down)
+            // stays in the log: driver exceptions need not be serializable across grain calls.
+            logger.LogWarning(ex, "Persisting session {Key} at version {Version} failed", this.GetPrimaryKeyString(), next.Version);
+            throw new StorageUnavailableException($"Session '{_session}' could not be saved (session storage did not answer); nothing was changed. Retry later.");
         }
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using SeedGrains.Abstractions.Errors;
 using SeedGrains.Abstractions.Tenants;
 
@@ -7,7 +8,9 @@ namespace SeedGrains.Grains.Tenants;
 /// Keys, quotas and usage of one tenant. Active sessions are persisted (not just counted in memory) so a tenant
 /// activation that is collected and comes back still knows who holds a slot.
 /// </summary>
-public sealed class TenantGrain([PersistentState("tenant", StorageNames.Tenants)] IPersistentState<TenantState> state) : Grain, ITenantGrain
+public sealed class TenantGrain(
+    [PersistentState("tenant", StorageNames.Tenants)] IPersistentState<TenantState> state,
+    ILogger<TenantGrain> logger) : Grain, ITenantGrain
 {
     public async Task AddApiKey(string apiKey)
     {
@@ -50,7 +53,18 @@ public sealed class TenantGrain([PersistentState("tenant", StorageNames.Tenants)
                 $"Tenant '{this.GetPrimaryKeyString()}' already has {s.ActiveSessions.Count} sessions denoising (quota {s.Quotas.MaxConcurrentSessions}).");
         s.ActiveSessions.Add(session);
         s.SessionsStarted++;
-        await state.WriteStateAsync();
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Not granted: undo, so the tenant does not count a slot its session never got.
+            s.ActiveSessions.Remove(session);
+            s.SessionsStarted--;
+            logger.LogWarning(ex, "Persisting tenant {Tenant} failed; slot for {Session} not granted", this.GetPrimaryKeyString(), session);
+            throw new StorageUnavailableException($"Tenant '{this.GetPrimaryKeyString()}' could not record a session slot (storage did not answer); nothing was changed. Retry later.");
+        }
     }
 
     public async Task ReleaseSessionSlot(string session, long tokensGenerated)

@@ -1,3 +1,4 @@
+using SeedGrains.Abstractions.Errors;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -59,7 +60,7 @@ public sealed class PostgresGrainStorage : IGrainStorage, ILifecycleParticipant<
 
     /// <inheritdoc />
     public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken) =>
-        _database.RunAsync($"read {Describe(stateName, grainId)}", async (connection, _, ct) =>
+        RunGuarded($"read {Describe(stateName, grainId)}", async (connection, _, ct) =>
         {
             await using var command = new NpgsqlCommand(
                 "SELECT etag, state::text FROM grain_state WHERE service_id = $1 AND grain_type = $2 AND grain_id = $3 AND state_name = $4",
@@ -88,7 +89,7 @@ public sealed class PostgresGrainStorage : IGrainStorage, ILifecycleParticipant<
         var json = Serialize(grainState.State, stateName, grainId);
         var expected = ParseETag(grainState.ETag, stateName, grainId);
         var next = Guid.CreateVersion7();
-        return _database.RunAsync($"write {Describe(stateName, grainId)}", async (connection, isRetry, ct) =>
+        return RunGuarded($"write {Describe(stateName, grainId)}", async (connection, isRetry, ct) =>
         {
             await using var command = new NpgsqlCommand(expected is null
                 ? """
@@ -139,7 +140,7 @@ public sealed class PostgresGrainStorage : IGrainStorage, ILifecycleParticipant<
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
     {
         var expected = ParseETag(grainState.ETag, stateName, grainId);
-        return _database.RunAsync($"clear {Describe(stateName, grainId)}", async (connection, isRetry, ct) =>
+        return RunGuarded($"clear {Describe(stateName, grainId)}", async (connection, isRetry, ct) =>
         {
             if (expected is null)
             {
@@ -189,6 +190,22 @@ public sealed class PostgresGrainStorage : IGrainStorage, ILifecycleParticipant<
         command.Parameters.Add(new NpgsqlParameter { Value = grainId.Type.ToString()! });
         command.Parameters.Add(new NpgsqlParameter { Value = StoredGrainKey(grainId) });
         command.Parameters.Add(new NpgsqlParameter { Value = stateName });
+    }
+
+    /// <summary>
+    /// Runs storage work; a database that cannot be reached (after <see cref="PostgresDatabase.RunAsync{T}"/>'s own
+    /// retry) becomes <see cref="StorageUnavailableException"/>, which the HTTP API answers with 503.
+    /// </summary>
+    private async Task RunGuarded(string operation, Func<NpgsqlConnection, bool, CancellationToken, Task<bool>> work, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _database.RunAsync(operation, work, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (ConnectionFailures.IsConnectionFailure(e) || e is TimeoutException || e is NpgsqlException { IsTransient: true })
+        {
+            throw new StorageUnavailableException($"PostgreSQL did not answer during {operation}: {e.Message}", e);
+        }
     }
 
     private async Task<Guid?> ReadETagAsync(NpgsqlConnection connection, string stateName, GrainId grainId, CancellationToken ct)
