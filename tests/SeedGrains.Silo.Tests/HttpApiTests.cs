@@ -1,3 +1,5 @@
+using SeedGrains.Silo.Api;
+using Microsoft.Extensions.Options;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -223,6 +225,41 @@ public sealed class HttpApiTests(SiloHost host) : IClassFixture<SiloHost>
 
         using var noRoute = await anonymous.GetAsync("/v1/nothing-here");
         await AssertProblem(noRoute, HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task The_dashboard_needs_the_operator_key_unless_the_caller_is_on_this_machine()
+    {
+        // Kestrel listens on loopback here, so "a remote caller" is simulated by withdrawing the loopback exemption.
+        var options = host.Services.GetRequiredService<IOptions<DashboardAccessOptions>>().Value;
+        options.AllowLoopback = false;
+        options.OperatorKey = "operator-secret";
+        try
+        {
+            using var anonymous = new HttpClient { BaseAddress = Client.BaseAddress };
+            using var refused = await anonymous.GetAsync("/dashboard");
+            await AssertProblem(refused, HttpStatusCode.Unauthorized);
+            Assert.StartsWith("Basic", refused.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+
+            // A tenant's API key is not an operator key.
+            using var tenantKey = await Client.GetAsync("/dashboard");
+            Assert.Equal(HttpStatusCode.Unauthorized, tenantKey.StatusCode);
+
+            using var wrong = new HttpRequestMessage(HttpMethod.Get, "/dashboard");
+            wrong.Headers.Authorization = new("Basic", Convert.ToBase64String("ops:guess"u8.ToArray()));
+            Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.SendAsync(wrong)).StatusCode);
+
+            // "/dashboard/" itself: HttpClient drops credentials when it follows the redirect from "/dashboard" (browsers resend them).
+            using var right = new HttpRequestMessage(HttpMethod.Get, "/dashboard/");
+            right.Headers.Authorization = new("Basic", Convert.ToBase64String("ops:operator-secret"u8.ToArray()));
+            using var allowed = await anonymous.SendAsync(right);
+            Assert.True(allowed.IsSuccessStatusCode, $"dashboard with the operator key answered {(int)allowed.StatusCode}: {await allowed.Content.ReadAsStringAsync()}");
+        }
+        finally
+        {
+            options.AllowLoopback = true;
+            options.OperatorKey = null;
+        }
     }
 
     private async Task<JsonElement> Create(string text, int start, int end, int maxTokens)

@@ -28,7 +28,8 @@ internal sealed class ProblemDetailsMiddleware(RequestDelegate next, ILogger<Pro
                 ? $"An internal error occurred; the server log has the details under trace id {context.TraceIdentifier}."
                 : StorageFailure(ex) is not null ? "Session storage did not answer, so nothing was changed; retry later." : ex.Message;
             if (ex is ModelBusyException || StorageFailure(ex) is not null) context.Response.Headers.RetryAfter = "1";
-            if (status == StatusCodes.Status401Unauthorized) context.Response.Headers.WWWAuthenticate = "Bearer";
+            if (status == StatusCodes.Status401Unauthorized && context.Response.Headers.WWWAuthenticate.Count == 0)
+                context.Response.Headers.WWWAuthenticate = "Bearer";
             extensions["traceId"] = context.TraceIdentifier;
             await TypedResults.Problem(detail, context.Request.Path, status, title, extensions: extensions).ExecuteAsync(context);
         }

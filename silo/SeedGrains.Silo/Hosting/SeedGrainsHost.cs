@@ -61,6 +61,7 @@ public static class SeedGrainsHost
         });
 
         builder.Services.Configure<HostLimits>(configuration.GetSection(HostLimits.Section));
+        builder.Services.Configure<DashboardAccessOptions>(configuration.GetSection(DashboardAccessOptions.Section));
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = SeedGrains.Silo.Api.ApiJson.Options.Encoder);
         builder.Services.AddOpenApi();
@@ -73,11 +74,12 @@ public static class SeedGrainsHost
         var app = builder.Build();
         app.UseMiddleware<ProblemDetailsMiddleware>();
         app.UseStatusCodePages();
+        app.UseMiddleware<DashboardAccess>();
         app.MapGet("/healthz", Health.Get).WithName("Health").WithTags("Service");
         SessionEndpoints.Map(app);
         CompletionEndpoints.Map(app);
         app.MapOpenApi();
-        app.MapOrleansDashboard(routePrefix: "/dashboard");
+        app.MapOrleansDashboard(routePrefix: DashboardAccess.Path);
         PlaygroundPage.Map(app);
         return app;
     }

@@ -1,0 +1,48 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace SeedGrains.Silo.Api;
+
+/// <summary>
+/// Guards <c>/dashboard</c>: a tenant API key is not enough, because the dashboard is cluster-wide. Browsers ask for the
+/// operator key through the Basic prompt (the 401 carries <c>WWW-Authenticate: Basic</c>).
+/// </summary>
+internal sealed class DashboardAccess(RequestDelegate next, IOptions<DashboardAccessOptions> options)
+{
+    public const string Path = "/dashboard";
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        if (!context.Request.Path.StartsWithSegments(Path) || Allowed(context)) return next(context);
+        context.Response.Headers.WWWAuthenticate = "Basic realm=\"SeedGrains dashboard\", charset=\"UTF-8\"";
+        throw new ApiProblemException(StatusCodes.Status401Unauthorized, "Unauthorized",
+            options.Value.OperatorKey is null
+                ? "The dashboard is open to this machine only (set Dashboard:OperatorKey to allow others)."
+                : "The dashboard needs the operator key as the password of HTTP Basic authentication.");
+    }
+
+    bool Allowed(HttpContext context)
+    {
+        var o = options.Value;
+        if (o.AllowLoopback && context.Connection.RemoteIpAddress is { } ip && IPAddress.IsLoopback(ip)) return true;
+        return o.OperatorKey is { Length: > 0 } key && BasicPassword(context.Request.Headers.Authorization.ToString()) is { } given
+            && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(key));
+    }
+
+    static string? BasicPassword(string header)
+    {
+        if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase)) return null;
+        try
+        {
+            var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header["Basic ".Length..].Trim()));
+            var colon = decoded.IndexOf(':', StringComparison.Ordinal);
+            return colon < 0 ? null : decoded[(colon + 1)..];
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+}
