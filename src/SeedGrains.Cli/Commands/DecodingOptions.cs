@@ -15,12 +15,13 @@ internal sealed class DecodingOptions
     readonly Option<int> blockSize = new("--block-size") { Description = "Semi-AR block size (0 = whole region)", DefaultValueFactory = _ => 0 };
     readonly Option<bool> noCache = new("--no-cache") { Description = "Recompute the whole canvas every step" };
     readonly Option<int> remask = new("--remask") { Description = "Refinement: how many low-confidence commits may be re-masked" };
+    readonly Option<bool> padEnds = new("--pad-ends-region") { Description = "A committed pad/end token fills the rest of the region with pads at once" };
 
     public static DecodingOptions Create() => new();
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { rule, threshold, entropyBound, maxSteps, blockSize, noCache, remask }) command.Options.Add(o);
+        foreach (var o in new Option[] { rule, threshold, entropyBound, maxSteps, blockSize, noCache, remask, padEnds }) command.Options.Add(o);
     }
 
     public CommitPolicy Policy(ParseResult p) => new(
@@ -34,10 +35,10 @@ internal sealed class DecodingOptions
         Threshold: p.GetValue(threshold), EntropyBound: p.GetValue(entropyBound));
 
     public InfillOptions Infill(ParseResult p) => new(
-        BlockSize: p.GetValue(blockSize), UseCache: !p.GetValue(noCache), MaxSteps: p.GetValue(maxSteps), RemaskBudget: p.GetValue(remask));
+        BlockSize: p.GetValue(blockSize), UseCache: !p.GetValue(noCache), MaxSteps: p.GetValue(maxSteps), RemaskBudget: p.GetValue(remask), PadEndsRegion: p.GetValue(padEnds));
 
     public string Describe(ParseResult p) =>
-        $"{p.GetValue(rule)} τ={p.GetValue(threshold)} max_steps={p.GetValue(maxSteps)} block={p.GetValue(blockSize)} cache={!p.GetValue(noCache)} remask={p.GetValue(remask)}";
+        $"{p.GetValue(rule)} τ={p.GetValue(threshold)} max_steps={p.GetValue(maxSteps)} block={p.GetValue(blockSize)} cache={!p.GetValue(noCache)} remask={p.GetValue(remask)}{(p.GetValue(padEnds) ? " pad_ends_region" : "")}";
 
     /// <summary>The infill decoder for a model: FIM greedy for the AR baseline, the diffusion decoder otherwise.</summary>
     public InfillDecode DecoderFor(ModelBundle bundle, ParseResult p)

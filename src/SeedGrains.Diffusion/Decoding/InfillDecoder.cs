@@ -71,6 +71,7 @@ public sealed class InfillDecoder(Qwen2Model model, SpecialTokenIds specials, De
                     region[c.Position] = c.Token;
                     confidence[c.Position] = c.Confidence;
                 }
+                if (options.PadEndsRegion) PadAfterFirstEnd(region, confidence);
                 if (remasksLeft > 0 && steps < options.MaxSteps - 1)
                     remasksLeft -= Remask(region, confidence, blockStart, blockEnd, options.RemaskBelow, remasksLeft);
                 bool blockDone = positionsInBlock.Count > 0 && region.AsSpan(blockStart, blockEnd - blockStart).IndexOf(specials.Mask) < 0;
@@ -102,6 +103,15 @@ public sealed class InfillDecoder(Qwen2Model model, SpecialTokenIds specials, De
             cache: cache, appendToCache: cache is not null);
         cache?.Truncate(c + s);
         return hidden.squeeze(0).narrow(0, c + s, a);
+    }
+
+    /// <summary>Every masked position after the first committed pad/end token becomes pad (with that token's confidence).</summary>
+    void PadAfterFirstEnd(int[] region, float[] confidence)
+    {
+        int end = Array.FindIndex(region, t => t == specials.Pad || t == specials.End);
+        if (end < 0) return;
+        for (int i = end + 1; i < region.Length; i++)
+            if (region[i] == specials.Mask) { region[i] = specials.Pad; confidence[i] = confidence[end]; }
     }
 
     /// <summary>Re-masks the least confident committed tokens of the block below the threshold; returns how many.</summary>

@@ -8,13 +8,17 @@ namespace SeedGrains.Diffusion.Decoding;
 /// <param name="MaxSteps">Hard cap on steps (the policy's stepsLeft counts down from it).</param>
 /// <param name="RemaskBudget">Refinement (ReMDM-style): total low-confidence commits that may be re-masked and redone.</param>
 /// <param name="RemaskBelow">A committed token whose probability is below this is a re-mask candidate.</param>
+/// <param name="PadEndsRegion">A committed pad (or end) token ends the region: every masked position after it becomes
+/// pad in the same step. Training puts pads only after the span, contiguously, so the model would fill them one by
+/// one anyway; this spends no steps on them.</param>
 public sealed record InfillOptions(
     int BlockSize = 0,
     bool UseCache = true,
     int RefreshEvery = int.MaxValue,
     int MaxSteps = 64,
     int RemaskBudget = 0,
-    float RemaskBelow = 0.3f)
+    float RemaskBelow = 0.3f,
+    bool PadEndsRegion = false)
 {
     public static InfillOptions Default { get; } = new();
 }

@@ -72,6 +72,24 @@ public sealed class InfillDecoderTests
     }
 
     [Fact]
+    public void WithPadEndsRegionAPadCommitFillsTheRestOfTheRegionInTheSameStep()
+    {
+        // Final norm zeroed: every logit is 0, so argmax is token 0 — the end token — everywhere. The first commit is an
+        // end token, and with the option that must end the region at once.
+        var model = TinyModels.Create(AttentionMode.Bidirectional, seed: 4);
+        using (torch.no_grad())
+            model.named_parameters().Single(p => p.name == "model.norm.weight").parameter.zero_();
+        var policy = new CommitPolicy(CommitRule.TopK);
+        var decoder = new InfillDecoder(model, TinyModels.Specials, torch.CPU);
+        var plain = decoder.Decode(prefix, suffix, 10, policy, new InfillOptions(MaxSteps: 10));
+        var ended = decoder.Decode(prefix, suffix, 10, policy, new InfillOptions(MaxSteps: 10, PadEndsRegion: true));
+        Assert.Equal(10, plain.Steps); // top-k over 10 steps: one commit per step
+        Assert.Equal(1, ended.Steps);
+        Assert.Empty(plain.Tokens); // end tokens are dropped from the result
+        Assert.Empty(ended.Tokens);
+    }
+
+    [Fact]
     public void SameSeedSameOutputWhenSampling()
     {
         var policy = new CommitPolicy(CommitRule.TopK, Temperature: 1f, TopP: 0.9f);
