@@ -13,8 +13,28 @@ public sealed class SessionGrainTests
     private const string Replaced = "x * 2 + 1";
     private const string Suffix = "  # ✓ tail\n\n";
     private static readonly string Text = Prefix + Replaced + Suffix;
-    // Budget rule: tokens of the replaced text (one per char here) + max(8, ceil(50 %)).
+    // Budget rule (the training rule): tokens of the replaced text + max(4, ceil(25 %)).
     private static readonly int Budget = Replaced.Length + Math.Max(4, (Replaced.Length + 3) / 4); // one token per char (CharTokenizer)
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_committed_pad_ends_its_region_in_the_same_step(bool padEndsRegion)
+    {
+        // The fake commits the leftmost mask each step; its third token is a pad.
+        var padAt = Prefix.Length + 2;
+        var stepper = new FakeStepper { TokenFor = (_, p) => p == padAt ? CharTokenizer.Pad : CharTokenizer.IdOf((char)('a' + p % 26)) };
+        await using var cluster = await TestCluster.Start(stepper, sessions: o => o.PadEndsRegion = padEndsRegion);
+        var session = cluster.Session("t1", "pad");
+        await session.Create(new CreateSessionRequest(Text, [new TextRegion(Prefix.Length, Prefix.Length + Replaced.Length)]));
+
+        var final = (await session.UntilSettled())[^1].Snapshot;
+        var expected = padEndsRegion
+            ? FakeLetters(Prefix.Length, 2) // the pad is dropped, and so is every position after it
+            : FakeLetters(Prefix.Length, 2) + FakeLetters(padAt + 1, Budget - 3); // pads are dropped; the model went on
+        Assert.Equal(Prefix + expected + Suffix, final.Text);
+        Assert.Equal(1 + (padEndsRegion ? 3 : Budget), final.Version);
+    }
 
     [Fact]
     public async Task Denoises_to_idle_and_keeps_text_outside_the_region_byte_identical()
@@ -49,7 +69,8 @@ public sealed class SessionGrainTests
             CommitsPerRow = 4,
             TokenFor = (_, p) => (p % 3) switch { 0 => CharTokenizer.Pad, 1 => CharTokenizer.End, _ => CharTokenizer.IdOf('z') },
         };
-        await using var cluster = await TestCluster.Start(stepper);
+        // Pads and ends interleaved with text (a model the pad-ends-region rule would cut short): all are removed.
+        await using var cluster = await TestCluster.Start(stepper, sessions: o => o.PadEndsRegion = false);
         var session = cluster.Session("t1", "pads");
         await session.Create(new CreateSessionRequest("left()", [new TextRegion(5, 5, MaxTokens: 12)]));
 

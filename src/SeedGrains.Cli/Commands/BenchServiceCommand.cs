@@ -81,7 +81,7 @@ internal static class BenchServiceCommand
         await using var service = await InProcessService.Start(modelDirectory, deviceName, batching, modelSettings, clock);
         for (var i = 0; i < warmup; i++)
         {
-            RawDecodeLoop.Run(raw, bundle.Tokenizer, windows, policy, seed);
+            RawDecodeLoop.Run(raw, bundle.Tokenizer, windows, policy, seed, sessionOptions.PadEndsRegion);
             await service.Run(requests, windows);
         }
 
@@ -97,7 +97,7 @@ internal static class BenchServiceCommand
         {
             var from = clock.Elapsed.TotalSeconds;
             var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
-            rawRuns.Add(RawDecodeLoop.Run(raw, bundle.Tokenizer, windows, policy, seed));
+            rawRuns.Add(RawDecodeLoop.Run(raw, bundle.Tokenizer, windows, policy, seed, sessionOptions.PadEndsRegion));
             var middle = clock.Elapsed.TotalSeconds;
             var cpu1 = Process.GetCurrentProcess().TotalProcessorTime;
             serviceRuns.Add(await service.Run(requests, windows));

@@ -141,7 +141,9 @@ internal sealed class DocumentCanvas
     /// <summary>
     /// Writes a step's commits into the regions. The stepper contract is enforced, not trusted: a commit outside the
     /// window, on a position that is not masked, twice on one position, or of the mask token itself is an error, and
-    /// so is committing nothing while masks remain (that would loop forever). Returns the number of tokens committed.
+    /// so is committing nothing while masks remain (that would loop forever). With
+    /// <see cref="SessionOptions.PadEndsRegion"/> a committed pad/end token also turns the region's later masks into pads.
+    /// Returns the number of positions filled.
     /// </summary>
     public int Apply(StepWindow window, IReadOnlyList<StepCommit> commits)
     {
@@ -163,7 +165,28 @@ internal sealed class DocumentCanvas
             region.Confidence[local] = commit.Confidence;
             region.Masked--;
         }
-        return commits.Count;
+        var filled = commits.Count;
+        if (_options.PadEndsRegion)
+            foreach (var region in _segments.OfType<RegionSegment>())
+                filled += PadAfterFirstEnd(region);
+        return filled;
+    }
+
+    /// <summary>Masks after the region's first pad/end token become pads: the models only ever saw pads end a region.</summary>
+    private int PadAfterFirstEnd(RegionSegment region)
+    {
+        var end = Array.FindIndex(region.Tokens, t => t == _specials.Pad || t == _specials.End);
+        if (end < 0 || region.Masked == 0) return 0;
+        var filled = 0;
+        for (var i = end + 1; i < region.Tokens.Length; i++)
+        {
+            if (region.Tokens[i] != _specials.Mask) continue;
+            region.Tokens[i] = _specials.Pad;
+            region.Confidence[i] = region.Confidence[end];
+            region.Masked--;
+            filled++;
+        }
+        return filled;
     }
 
     /// <summary>Turns regions without masks into fixed text (pad/end dropped) merged with their neighbours.</summary>

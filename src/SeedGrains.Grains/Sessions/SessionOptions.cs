@@ -30,6 +30,12 @@ public sealed class SessionOptions
 
     public float CommitThreshold { get; set; } = 0.9f;
 
+    /// <summary>
+    /// A committed pad (or end) token ends its region: the masks after it become pads in the same step. Training puts
+    /// pads only after the span, so the model would fill them one step at a time anyway.
+    /// </summary>
+    public bool PadEndsRegion { get; set; } = true;
+
     /// <summary>How long a transient (completion) session lingers after it settles, so its watchers read the end.</summary>
     public double TransientLingerSeconds { get; set; } = 5;
 
