@@ -7,12 +7,13 @@ namespace SeedGrains.Diffusion.Decoding;
 /// <summary>
 /// Fills one masked region between a prefix and a suffix with the diffusion model, step by step, committing by a
 /// <see cref="CommitPolicy"/>; optionally block by block and with a dual KV cache for the context.
-/// <para>The cache trick: the canvas is fed as [context | active] with explicit RoPE positions — context = prefix
-/// and suffix, active = the region — so after a full forward the context's keys/values are the cache's first
-/// positions and the active ones can be dropped by <see cref="KvCache.Truncate"/>; later steps forward only the
-/// active part against them.</para>
-/// <para>A shifted model (Dream) predicts position i from i-1, so the prefix's last token (the <i>anchor</i>, which
-/// predicts the region's first token) moves from the context into the active part.</para>
+/// <para>The cache trick: the canvas is fed as [context | active] with explicit RoPE positions — active = the positions
+/// being decoded (the current block, or the whole region), context = everything else: prefix, suffix and the region's
+/// other blocks — so after a full forward the context's keys/values are the cache's first positions and the active ones
+/// can be dropped by <see cref="KvCache.Truncate"/>; later steps forward only the active positions against them
+/// (Fast-dLLM's dual cache: a step costs a block, not the region).</para>
+/// <para>A shifted model (Dream) predicts position i from i-1, so the position before the block (the <i>anchor</i>)
+/// is active too.</para>
 /// </summary>
 public sealed class InfillDecoder(Qwen2Model model, SpecialTokenIds specials, Device device)
 {
@@ -20,14 +21,15 @@ public sealed class InfillDecoder(Qwen2Model model, SpecialTokenIds specials, De
     {
         if (budget <= 0) return new InfillResult([], 0, 0);
         bool shifted = model.Config.Shifted;
-        int anchor = shifted && prefix.Length > 0 ? 1 : 0;
-        var context = prefix[..^anchor];
+        int p = prefix.Length;
         var region = Enumerable.Repeat(specials.Mask, budget).ToArray();
-        int activeStart = prefix.Length - anchor; // the position of the active part's first token
+        // The document in order (region position k is canvas position p + k), refreshed from the region every step.
+        var canvas = prefix.Concat(region).Concat(suffix).ToArray();
         int blockSize = options.BlockSize <= 0 ? budget : options.BlockSize;
         int steps = 0, forwards = 0, remasksLeft = options.RemaskBudget;
         var confidence = new float[budget];
         KvCache? cache = null;
+        int[] active = [];
         int stepsSinceRefresh = 0;
         using var noGrad = no_grad();
         try
@@ -39,28 +41,30 @@ public sealed class InfillDecoder(Qwen2Model model, SpecialTokenIds specials, De
                 int blockStart = block * blockSize, blockEnd = Math.Min(budget, blockStart + blockSize);
                 bool full = !options.UseCache || cache is null || stepsSinceRefresh >= options.RefreshEvery;
                 using var scope = NewDisposeScope();
-                var active = prefix[activeStart..].Concat(region).ToArray();
+                region.CopyTo(canvas, p);
                 Tensor activeHidden;
                 if (full)
                 {
                     cache?.Dispose();
                     cache = options.UseCache ? new KvCache(model.Config.NumLayers) : null;
-                    activeHidden = FullForward(context, suffix, active, cache);
+                    // Without a cache the block gains nothing from a narrower active set: keep the whole region active.
+                    active = options.UseCache ? ActivePositions(p + blockStart, p + blockEnd, shifted) : ActivePositions(p, p + budget, shifted);
+                    activeHidden = FullForward(canvas, active, cache);
                     stepsSinceRefresh = 0;
                 }
                 else
                 {
-                    var ids = tensor(active.Select(t => (long)t).ToArray(), [1, active.Length], dtype: int64, device: device);
-                    var positions = arange(activeStart, activeStart + active.Length, dtype: int64, device: device).unsqueeze(0);
+                    var ids = tensor(active.Select(i => (long)canvas[i]).ToArray(), [1, active.Length], dtype: int64, device: device);
+                    var positions = tensor(active.Select(i => (long)i).ToArray(), [1, active.Length], dtype: int64, device: device);
                     activeHidden = model.ForwardHidden(ids, AttentionMode.Bidirectional, positionIds: positions, cache: cache).squeeze(0);
                 }
                 forwards++;
                 steps++;
                 stepsSinceRefresh++;
 
-                var positionsInBlock = Enumerable.Range(blockStart, blockEnd - blockStart).Where(i => region[i] == specials.Mask).ToList();
-                // Region position k is predicted from active index k (unshifted) or the token before it (shifted).
-                var predictors = positionsInBlock.Select(k => (long)(shifted ? Math.Max(0, anchor + k - 1) : k)).ToArray();
+                var positionsInBlock = Enumerable.Range(blockStart, blockEnd - blockStart).Where(k => region[k] == specials.Mask).ToList();
+                // Region position k sits at canvas position p + k; a shifted model reads it from the position before.
+                var predictors = positionsInBlock.Select(k => (long)Array.BinarySearch(active, PredictorOf(p + k, shifted))).ToArray();
                 var logits = model.LmHead(activeHidden.index_select(0, tensor(predictors, dtype: int64, device: device)));
                 var candidates = TokenScorer.Score(logits, positionsInBlock, specials.Mask, policy, seed + (ulong)steps);
                 // The block must finish within the steps left, shared with the blocks after it.
@@ -87,28 +91,32 @@ public sealed class InfillDecoder(Qwen2Model model, SpecialTokenIds specials, De
         return new InfillResult(tokens, steps, forwards);
     }
 
+    /// <summary>The position whose hidden state predicts position <paramref name="i"/> (itself, or i-1 for a shifted model).</summary>
+    static int PredictorOf(int i, bool shifted) => shifted ? Math.Max(0, i - 1) : i;
+
+    /// <summary>Canvas positions [from, to) plus, for a shifted model, the position that predicts the first of them; sorted.</summary>
+    static int[] ActivePositions(int from, int to, bool shifted) =>
+        Enumerable.Range(from, to - from).Prepend(PredictorOf(from, shifted)).Distinct().Order().ToArray();
+
     /// <summary>
-    /// Forward of [context | suffix | active] with true positions (the active part sits between the context and the
-    /// suffix in the document); returns the active part's hidden states [active, D].
+    /// Forward of [context | active] with true positions (context = every canvas position not in
+    /// <paramref name="active"/>); with a cache, keeps the context's keys/values. Returns the active hidden states [A, D].
     /// </summary>
-    Tensor FullForward(int[] context, int[] suffix, int[] active, KvCache? cache)
+    Tensor FullForward(int[] canvas, int[] active, KvCache? cache)
     {
-        int c = context.Length, s = suffix.Length, a = active.Length;
-        int suffixStart = c + a; // context, then the anchor (if any) and the region, then the suffix
-        var ids = context.Concat(suffix).Concat(active).Select(t => (long)t).ToArray();
-        var positions = Enumerable.Range(0, c).Concat(Enumerable.Range(suffixStart, s)).Concat(Enumerable.Range(c, a)).Select(i => (long)i).ToArray();
-        var hidden = model.ForwardHidden(
-            tensor(ids, [1, ids.Length], dtype: int64, device: device), AttentionMode.Bidirectional,
-            positionIds: tensor(positions, [1, ids.Length], dtype: int64, device: device),
-            cache: cache, appendToCache: cache is not null);
-        cache?.Truncate(c + s);
-        return hidden.squeeze(0).narrow(0, c + s, a);
+        var context = Enumerable.Range(0, canvas.Length).Except(active).ToArray();
+        var order = context.Concat(active).ToArray();
+        var ids = tensor(order.Select(i => (long)canvas[i]).ToArray(), [1, order.Length], dtype: int64, device: device);
+        var positions = tensor(order.Select(i => (long)i).ToArray(), [1, order.Length], dtype: int64, device: device);
+        var hidden = model.ForwardHidden(ids, AttentionMode.Bidirectional, positionIds: positions, cache: cache, appendToCache: cache is not null);
+        cache?.Truncate(context.Length);
+        return hidden.squeeze(0).narrow(0, context.Length, active.Length);
     }
 
     /// <summary>Every masked position after the first committed pad/end token becomes pad (with that token's confidence).</summary>
     void PadAfterFirstEnd(int[] region, float[] confidence)
     {
-        int end = Array.FindIndex(region, t => t == specials.Pad || t == specials.End);
+        int end = region.AsSpan().IndexOfAny(specials.Pad, specials.End);
         if (end < 0) return;
         for (int i = end + 1; i < region.Length; i++)
             if (region[i] == specials.Mask) { region[i] = specials.Pad; confidence[i] = confidence[end]; }

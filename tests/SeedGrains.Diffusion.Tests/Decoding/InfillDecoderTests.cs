@@ -52,6 +52,20 @@ public sealed class InfillDecoderTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
+    public void BlockDecodingWithACacheOfOtherBlocksRefreshedEveryStepEqualsUncached(bool shifted)
+    {
+        // Cached block mode forwards only the block (and its anchor) against the cached prefix, suffix and other blocks.
+        var blocks = new InfillDecoder(TinyModels.Create(AttentionMode.Bidirectional, seed: 3, shifted: shifted), TinyModels.Specials, torch.CPU);
+        var policy = new CommitPolicy(CommitRule.Confidence, Threshold: 0.2f);
+        var uncached = blocks.Decode(prefix, suffix, 10, policy, new InfillOptions(BlockSize: 4, UseCache: false, MaxSteps: 10));
+        var exactCache = blocks.Decode(prefix, suffix, 10, policy, new InfillOptions(BlockSize: 4, UseCache: true, RefreshEvery: 1, MaxSteps: 10));
+        Assert.Equal(uncached.Tokens, exactCache.Tokens);
+        Assert.Equal(uncached.Steps, exactCache.Steps);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
     public void InfillDecodingEqualsDenoisingTheWholeCanvasInDocumentOrder(bool shifted)
     {
         // Two independent routes to the same decode: the infill decoder (reordered canvas, explicit positions, the
