@@ -37,6 +37,25 @@ public sealed class SessionGrainTests
     }
 
     [Fact]
+    public async Task A_region_at_the_start_of_the_document_is_led_by_the_end_token()
+    {
+        var stepper = new FakeStepper();
+        await using var cluster = await TestCluster.Start(stepper);
+        var session = cluster.Session("t1", "start");
+        await session.Create(new CreateSessionRequest("ab = 1\n", [new TextRegion(0, 2)]));
+
+        var final = (await session.UntilSettled())[^1].Snapshot;
+        Assert.Equal(SessionStatus.Idle, final.Status);
+        Assert.EndsWith(" = 1\n", final.Text, StringComparison.Ordinal);
+        Assert.Equal(2 + 4 + " = 1\n".Length, final.Text.Length); // budget 2 + max(4, 1) letters
+        // First step: [end, mask, mask, …]: a shifted model predicts the document's first token from the end token.
+        var first = stepper.Batches.First()[0];
+        Assert.Equal(CharTokenizer.End, first[0]);
+        Assert.Equal(CharTokenizer.Mask, first[1]);
+        Assert.DoesNotContain(stepper.Batches.Skip(1), b => b[0][0] == CharTokenizer.End && b[0][1] != CharTokenizer.Mask);
+    }
+
+    [Fact]
     public async Task Denoises_to_idle_and_keeps_text_outside_the_region_byte_identical()
     {
         await using var cluster = await TestCluster.Start();

@@ -18,7 +18,7 @@ internal sealed class DashboardAccess(RequestDelegate next, IOptions<DashboardAc
         if (!context.Request.Path.StartsWithSegments(Path) || Allowed(context)) return next(context);
         context.Response.Headers.WWWAuthenticate = "Basic realm=\"SeedGrains dashboard\", charset=\"UTF-8\"";
         throw new ApiProblemException(StatusCodes.Status401Unauthorized, "Unauthorized",
-            options.Value.OperatorKey is null
+            string.IsNullOrEmpty(options.Value.OperatorKey)
                 ? "The dashboard is open to this machine only (set Dashboard:OperatorKey to allow others)."
                 : "The dashboard needs the operator key as the password of HTTP Basic authentication.");
     }

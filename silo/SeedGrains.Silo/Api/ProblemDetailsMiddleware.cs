@@ -22,12 +22,13 @@ internal sealed class ProblemDetailsMiddleware(RequestDelegate next, ILogger<Pro
         catch (Exception ex) when (!context.Response.HasStarted)
         {
             var (status, title, extensions) = Classify(ex);
-            if (status >= 500 && ex is not (ModelBusyException or ModelUnavailableException) && StorageFailure(ex) is null)
+            var storageDown = status == StatusCodes.Status503ServiceUnavailable && StorageFailure(ex) is not null;
+            if (status >= 500 && ex is not (ModelBusyException or ModelUnavailableException) && !storageDown)
                 logger.LogError(ex, "Request {Method} {Path} failed (trace {TraceId})", context.Request.Method, context.Request.Path, context.TraceIdentifier);
             var detail = status == StatusCodes.Status500InternalServerError && ex is not ModelStepFailedException
                 ? $"An internal error occurred; the server log has the details under trace id {context.TraceIdentifier}."
-                : StorageFailure(ex) is not null ? "Session storage did not answer, so nothing was changed; retry later." : ex.Message;
-            if (ex is ModelBusyException || StorageFailure(ex) is not null) context.Response.Headers.RetryAfter = "1";
+                : storageDown ? "Storage did not answer, so nothing was changed; retry later." : ex.Message;
+            if (ex is ModelBusyException || storageDown) context.Response.Headers.RetryAfter = "1";
             if (status == StatusCodes.Status401Unauthorized && context.Response.Headers.WWWAuthenticate.Count == 0)
                 context.Response.Headers.WWWAuthenticate = "Bearer";
             extensions["traceId"] = context.TraceIdentifier;
@@ -35,11 +36,11 @@ internal sealed class ProblemDetailsMiddleware(RequestDelegate next, ILogger<Pro
         }
     }
 
-    private static (int Status, string Title, Dictionary<string, object?> Extensions) Classify(Exception ex) => StorageFailure(ex) switch
+    /// <summary>Our own exception types first; then a storage failure wrapped by Orleans (e.g. while activating a grain).</summary>
+    private static (int Status, string Title, Dictionary<string, object?> Extensions) Classify(Exception ex) => ClassifyOwn(ex) switch
     {
-        // Orleans wraps a storage provider's failure (e.g. while activating a grain) in its own exception.
-        { } => (503, "Storage unavailable", []),
-        null => ClassifyOwn(ex),
+        { Status: 500 } when ex is not ModelStepFailedException && StorageFailure(ex) is not null => (503, "Storage unavailable", []),
+        var own => own,
     };
 
     private static StorageUnavailableException? StorageFailure(Exception ex)

@@ -68,6 +68,8 @@ internal static class TrainCommand
             Trainer trainer;
             if (p.GetValue(resume))
             {
+                if (p.GetResult(shifted) is { Implicit: false } || p.GetValue(init) is not null)
+                    throw new ArgumentException("--resume continues the saved run as it was: --shifted and --init do not apply");
                 trainer = Trainer.Resume(runDir, ModelBundle.VocabularyOf(tok, ReadVocabSize(runDir)), corpus, dev, log, p.GetResult(steps) is { Implicit: false } ? p.GetValue(steps) : null);
                 log.WriteLine($"resuming at step {trainer.State.Step}");
             }
@@ -116,6 +118,8 @@ internal static class TrainCommand
     static Qwen2Model InitializedFrom(string initDir, ModelConfig requested, torch.Device device, TextWriter log)
     {
         using var source = Checkpoint.Load(initDir, device);
+        if (source.Config.Shifted && !requested.Shifted)
+            throw new ArgumentException($"--init {initDir} is a shifted model: give --shifted to keep it so (its weights predict position i from i-1)");
         var config = source.Config with
         {
             Attention = requested.Attention, Shifted = requested.Shifted, MaskTokenId = requested.MaskTokenId, PadTokenId = requested.PadTokenId, EosTokenId = requested.EosTokenId,

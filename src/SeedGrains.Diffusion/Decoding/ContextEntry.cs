@@ -16,14 +16,15 @@ internal sealed class ContextEntry(int[] window, int[] active, KvCache context) 
     public int StepsServed { get; set; } = 1;
 
     /// <summary>
-    /// True when <paramref name="tokens"/> differs from the cached window only at active positions and every
-    /// masked position and its predictor are active — then the cached context is the one this row would compute.
+    /// True when <paramref name="tokens"/> differs from the cached window only where the window had a mask (positions
+    /// that are being filled) and every masked position and its predictor are active — then the cached context is
+    /// the one this row would compute, apart from the newest commits (the dual cache's approximation).
     /// </summary>
-    public bool Serves(int[] tokens, IReadOnlyList<int> masked, Func<int, int> predictorOf)
+    public bool Serves(int[] tokens, IReadOnlyList<int> masked, Func<int, int> predictorOf, int mask)
     {
         if (tokens.Length != window.Length) return false;
         for (int i = 0; i < tokens.Length; i++)
-            if (!isActive[i] && tokens[i] != window[i]) return false;
+            if (tokens[i] != window[i] && !(isActive[i] && window[i] == mask)) return false;
         foreach (var m in masked)
             if (!isActive[m] || !isActive[predictorOf(m)]) return false;
         return true;

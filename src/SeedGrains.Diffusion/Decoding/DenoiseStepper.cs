@@ -44,9 +44,7 @@ public sealed class DenoiseStepper(Qwen2Model model, SpecialTokenIds specials, D
                 if (i < tokens.Length && tokens[i] == specials.Mask)
                 {
                     masked[r].Add(i);
-                    // A shifted model (Dream-style) predicts token i from position i-1.
-                    int source = model.Config.Shifted ? Math.Max(0, i - 1) : i;
-                    gather.Add(r * width + source);
+                    gather.Add(r * width + model.Config.PredictorOf(i)); // shifted models read position i-1
                 }
             }
         }

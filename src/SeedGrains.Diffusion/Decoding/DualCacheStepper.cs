@@ -48,8 +48,7 @@ public sealed class DualCacheStepper : IDenoiseStepper, IDisposable
     /// <summary>Rows whose context is kept now.</summary>
     public int CachedContexts => store.Count;
 
-    /// <summary>The position whose hidden state predicts position <paramref name="i"/> (Dream-style models read i-1).</summary>
-    int PredictorOf(int i) => model.Config.Shifted ? Math.Max(0, i - 1) : i;
+    int PredictorOf(int i) => model.Config.PredictorOf(i);
 
     public IReadOnlyList<DenoiseStepResult> Step(IReadOnlyList<DenoiseStepRequest> batch, CancellationToken cancellationToken = default)
     {
@@ -61,40 +60,57 @@ public sealed class DualCacheStepper : IDenoiseStepper, IDisposable
         var results = new DenoiseStepResult[batch.Count];
         var full = new List<RowPlan>();
         var cached = new List<RowPlan>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         for (int r = 0; r < batch.Count; r++)
         {
             var tokens = batch[r].Tokens;
             var masked = Enumerable.Range(0, tokens.Length).Where(i => tokens[i] == specials.Mask).ToArray();
             if (masked.Length == 0) { results[r] = new DenoiseStepResult([]); continue; }
-            var key = batch[r].CacheKey;
+            // A key twice in one batch: only its first row may use or replace the entry.
+            var key = batch[r].CacheKey is { } k && seen.Add(k) ? k : null;
             var entry = key is null ? null : store.Get(key);
-            if (entry is not null && entry.StepsServed < options.RefreshEvery && entry.Serves(tokens, masked, PredictorOf))
-                cached.Add(new RowPlan(r, masked, entry.Active, entry));
+            if (entry is not null && entry.StepsServed < options.RefreshEvery && entry.Serves(tokens, masked, PredictorOf, specials.Mask))
+                cached.Add(new RowPlan(r, masked, entry.Active, entry, key));
             else
-                full.Add(new RowPlan(r, masked, masked.Concat(masked.Select(PredictorOf)).Distinct().Order().ToArray(), null));
+                full.Add(new RowPlan(r, masked, masked.Concat(masked.Select(PredictorOf)).Distinct().Order().ToArray(), null, key));
         }
 
-        using (var scope = NewDisposeScope())
-        using (no_grad())
+        var fresh = new List<(string Key, ContextEntry Entry)>();
+        try
         {
-            if (full.Count > 0) Commit(batch, full, FullForward(batch, full), results);
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            // Cached rows first, and new contexts stored only after both forwards: storing may evict an entry, and
+            // no entry this step reads may be disposed before it is read.
             if (cached.Count > 0) Commit(batch, cached, CachedForward(batch, cached), results);
+            if (full.Count > 0) Commit(batch, full, FullForward(batch, full, fresh), results);
         }
-        // A row with nothing left to fill will not come back: free its context now rather than when it ages out.
-        for (int r = 0; r < batch.Count; r++)
-            if (batch[r].CacheKey is { } key && results[r].Commits.Count == batch[r].Tokens.Count(t => t == specials.Mask))
+        catch
+        {
+            foreach (var (_, entry) in fresh) entry.Dispose();
+            throw;
+        }
+        foreach (var (key, entry) in fresh) store.Put(key, entry);
+        // A row that filled its last mask, or committed a pad or end token (which may end its region), is likely not
+        // to come back: free its context now rather than when it ages out (a wrong guess costs one full forward).
+        foreach (var plan in full.Concat(cached))
+            if (plan.Key is { } key && (results[plan.Row].Commits.Count == plan.Masked.Length
+                || results[plan.Row].Commits.Any(c => c.Token == specials.Pad || c.Token == specials.End)))
                 store.Remove(key);
         return results;
     }
 
-    /// <summary>One row of a step: its masked positions and the positions forwarded this step (sorted).</summary>
-    sealed record RowPlan(int Row, int[] Masked, int[] Active, ContextEntry? Entry);
+    /// <summary>
+    /// One row of a step: its masked positions, the positions forwarded this step (sorted; for a cached row the set
+    /// fixed at its last full forward, a superset of today's masks) and its cache key (null: nothing is kept).
+    /// </summary>
+    sealed record RowPlan(int Row, int[] Masked, int[] Active, ContextEntry? Entry, string? Key);
 
     /// <summary>
     /// [context | active] for every row (context and active parts each right-padded to the longest), one forward,
     /// and the context keys/values kept for rows with a cache key. Returns the active hidden states [B, A, D].
     /// </summary>
-    Tensor FullForward(IReadOnlyList<DenoiseStepRequest> batch, List<RowPlan> plans)
+    Tensor FullForward(IReadOnlyList<DenoiseStepRequest> batch, List<RowPlan> plans, List<(string Key, ContextEntry Entry)> fresh)
     {
         var contexts = plans.Select(p => Enumerable.Range(0, batch[p.Row].Tokens.Length).Except(p.Active).ToArray()).ToArray();
         int c = contexts.Max(x => x.Length), a = plans.Max(p => p.Active.Length), width = c + a, rows = plans.Count;
@@ -107,7 +123,8 @@ public sealed class DualCacheStepper : IDenoiseStepper, IDisposable
             Place(ids, positions, real, b * width, c, tokens, contexts[b]);
             Place(ids, positions, real, b * width + c, a, tokens, plans[b].Active);
         }
-        bool keep = c > 0 && plans.Any(p => batch[p.Row].CacheKey is not null);
+        // RefreshEvery 1: a kept context would never be read.
+        bool keep = c > 0 && options.RefreshEvery > 1 && plans.Any(p => p.Key is not null);
         using var cache = keep ? new KvCache(model.Config.NumLayers) : null;
         var hidden = model.ForwardHidden(
             tensor(ids, [rows, width], dtype: int64, device: device), AttentionMode.Bidirectional,
@@ -120,9 +137,8 @@ public sealed class DualCacheStepper : IDenoiseStepper, IDisposable
             cache.Truncate(c);
             for (int b = 0; b < rows; b++)
             {
-                var request = batch[plans[b].Row];
-                if (request.CacheKey is null || contexts[b].Length == 0) continue;
-                store.Put(request.CacheKey, new ContextEntry((int[])request.Tokens.Clone(), plans[b].Active, cache.Row(b, contexts[b].Length)));
+                if (plans[b].Key is not { } key || contexts[b].Length == 0) continue;
+                fresh.Add((key, new ContextEntry((int[])batch[plans[b].Row].Tokens.Clone(), plans[b].Active, cache.Row(b, contexts[b].Length))));
             }
         }
         return hidden.narrow(1, c, a);

@@ -21,6 +21,9 @@ public sealed class InfillDecoder(Qwen2Model model, SpecialTokenIds specials, De
     {
         if (budget <= 0) return new InfillResult([], 0, 0);
         bool shifted = model.Config.Shifted;
+        // A shifted model predicts the region's first token from the token before it; at the start of a file that is
+        // the end token that separates documents in the training stream.
+        if (shifted && prefix.Length == 0) prefix = [specials.End];
         int p = prefix.Length;
         var region = Enumerable.Repeat(specials.Mask, budget).ToArray();
         // The document in order (region position k is canvas position p + k), refreshed from the region every step.
@@ -48,7 +51,7 @@ public sealed class InfillDecoder(Qwen2Model model, SpecialTokenIds specials, De
                     cache?.Dispose();
                     cache = options.UseCache ? new KvCache(model.Config.NumLayers) : null;
                     // Without a cache the block gains nothing from a narrower active set: keep the whole region active.
-                    active = options.UseCache ? ActivePositions(p + blockStart, p + blockEnd, shifted) : ActivePositions(p, p + budget, shifted);
+                    active = options.UseCache ? ActivePositions(p + blockStart, p + blockEnd) : ActivePositions(p, p + budget);
                     activeHidden = FullForward(canvas, active, cache);
                     stepsSinceRefresh = 0;
                 }
@@ -64,7 +67,7 @@ public sealed class InfillDecoder(Qwen2Model model, SpecialTokenIds specials, De
 
                 var positionsInBlock = Enumerable.Range(blockStart, blockEnd - blockStart).Where(k => region[k] == specials.Mask).ToList();
                 // Region position k sits at canvas position p + k; a shifted model reads it from the position before.
-                var predictors = positionsInBlock.Select(k => (long)Array.BinarySearch(active, PredictorOf(p + k, shifted))).ToArray();
+                var predictors = positionsInBlock.Select(k => (long)Array.BinarySearch(active, model.Config.PredictorOf(p + k))).ToArray();
                 var logits = model.LmHead(activeHidden.index_select(0, tensor(predictors, dtype: int64, device: device)));
                 var candidates = TokenScorer.Score(logits, positionsInBlock, specials.Mask, policy, seed + (ulong)steps);
                 // The block must finish within the steps left, shared with the blocks after it.
@@ -75,9 +78,10 @@ public sealed class InfillDecoder(Qwen2Model model, SpecialTokenIds specials, De
                     region[c.Position] = c.Token;
                     confidence[c.Position] = c.Confidence;
                 }
-                if (options.PadEndsRegion) PadAfterFirstEnd(region, confidence);
                 if (remasksLeft > 0 && steps < options.MaxSteps - 1)
-                    remasksLeft -= Remask(region, confidence, blockStart, blockEnd, options.RemaskBelow, remasksLeft);
+                    remasksLeft -= Remask(region, confidence, blockStart, blockEnd, options.RemaskBelow, remasksLeft, keepEnds: options.PadEndsRegion);
+                if (options.PadEndsRegion) PadAfterFirstEnd(region, confidence); // after re-masking: a withdrawn end leaves no pads
+
                 bool blockDone = positionsInBlock.Count > 0 && region.AsSpan(blockStart, blockEnd - blockStart).IndexOf(specials.Mask) < 0;
                 if (blockDone && blockEnd < budget) stepsSinceRefresh = int.MaxValue; // Fast-dLLM: refresh the cache per block
                 if (steps >= options.MaxSteps * 4) throw new InvalidOperationException("decoder did not terminate"); // defensive: policies commit ≥1 per step
@@ -91,12 +95,9 @@ public sealed class InfillDecoder(Qwen2Model model, SpecialTokenIds specials, De
         return new InfillResult(tokens, steps, forwards);
     }
 
-    /// <summary>The position whose hidden state predicts position <paramref name="i"/> (itself, or i-1 for a shifted model).</summary>
-    static int PredictorOf(int i, bool shifted) => shifted ? Math.Max(0, i - 1) : i;
-
     /// <summary>Canvas positions [from, to) plus, for a shifted model, the position that predicts the first of them; sorted.</summary>
-    static int[] ActivePositions(int from, int to, bool shifted) =>
-        Enumerable.Range(from, to - from).Prepend(PredictorOf(from, shifted)).Distinct().Order().ToArray();
+    int[] ActivePositions(int from, int to) =>
+        Enumerable.Range(from, to - from).Prepend(model.Config.PredictorOf(from)).Distinct().Order().ToArray();
 
     /// <summary>
     /// Forward of [context | active] with true positions (context = every canvas position not in
@@ -123,10 +124,11 @@ public sealed class InfillDecoder(Qwen2Model model, SpecialTokenIds specials, De
     }
 
     /// <summary>Re-masks the least confident committed tokens of the block below the threshold; returns how many.</summary>
-    int Remask(int[] region, float[] confidence, int start, int end, float below, int budget)
+    /// <param name="keepEnds">Never re-mask pad/end tokens (with pad-ends-region the pads after them would stay).</param>
+    int Remask(int[] region, float[] confidence, int start, int end, float below, int budget, bool keepEnds)
     {
         var weakest = Enumerable.Range(start, end - start)
-            .Where(i => region[i] != specials.Mask && confidence[i] < below)
+            .Where(i => region[i] != specials.Mask && confidence[i] < below && !(keepEnds && (region[i] == specials.Pad || region[i] == specials.End)))
             .OrderBy(i => confidence[i]).Take(Math.Min(budget, 1)).ToList();
         // Never re-mask the whole block: at least one commit from this step must stand, or decoding could loop.
         if (weakest.Count == 0 || Enumerable.Range(start, end - start).Count(i => region[i] != specials.Mask) <= weakest.Count) return 0;

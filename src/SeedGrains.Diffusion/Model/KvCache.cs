@@ -63,8 +63,9 @@ public sealed class KvCache : IDisposable
         var copy = new KvCache(NumLayers) { Length = length };
         for (var i = 0; i < NumLayers; i++)
         {
-            copy.keys[i] = keys[i]!.narrow(0, row, 1).narrow(2, 0, length).contiguous().DetachFromDisposeScope();
-            copy.values[i] = values[i]!.narrow(0, row, 1).narrow(2, 0, length).contiguous().DetachFromDisposeScope();
+            // clone, not contiguous(): a slice that is already contiguous would stay a view of the whole batch's tensor.
+            copy.keys[i] = keys[i]!.narrow(0, row, 1).narrow(2, 0, length).clone().DetachFromDisposeScope();
+            copy.values[i] = values[i]!.narrow(0, row, 1).narrow(2, 0, length).clone().DetachFromDisposeScope();
         }
         return copy;
     }

@@ -38,6 +38,12 @@ public sealed record ModelConfig(
     /// <summary>Query heads per key/value head (grouped-query attention).</summary>
     public int KvGroups => NumHeads / NumKvHeads;
 
+    /// <summary>
+    /// The position whose hidden state predicts position <paramref name="i"/>: itself, or for a shifted (Dream) model
+    /// the one before (position 0 has none; callers give a shifted model a leading end token, as training streams have).
+    /// </summary>
+    public int PredictorOf(int i) => Shifted ? Math.Max(0, i - 1) : i;
+
     private static readonly string[] SupportedDtypes = ["float32", "bfloat16", "float16"];
 
     /// <summary>Reads and validates a config.json file.</summary>

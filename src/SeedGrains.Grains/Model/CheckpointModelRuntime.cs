@@ -26,6 +26,9 @@ public sealed class CheckpointModelRuntime : IModelRuntime, IDisposable
     /// <summary>The stepper the settings ask for (the benchmark's raw loop uses the same one).</summary>
     public static IDenoiseStepper CreateStepper(ModelBundle bundle, ModelSettings settings)
     {
+        if (settings.ContextCacheRefreshEvery < 0 || settings.ContextCacheEntries < 1)
+            throw new InvalidOperationException(
+                $"Model:ContextCacheRefreshEvery must be ≥ 0 (0 = off) and Model:ContextCacheEntries ≥ 1, not {settings.ContextCacheRefreshEvery} and {settings.ContextCacheEntries}");
         var maxWindow = Math.Min(settings.MaxWindow, bundle.Model.Config.MaxPositions);
         return settings.ContextCacheRefreshEvery > 0
             ? new DualCacheStepper(bundle.Model, bundle.Specials, bundle.Device, maxWindow,

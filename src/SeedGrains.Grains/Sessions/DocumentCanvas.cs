@@ -134,6 +134,14 @@ internal sealed class DocumentCanvas
         else
             lo = Math.Clamp(firstMask - maxWindow / 8, 0, all.Count - maxWindow);
         var length = Math.Min(maxWindow, all.Count - lo);
+        if (lo == 0 && all[0] == _specials.Mask && maxWindow > 1)
+        {
+            // A mask at the very start of the document: lead with the end token that separates documents in the
+            // training stream, so a shifted (Dream-style) model has a position to predict the first token from.
+            length = Math.Min(maxWindow - 1, all.Count);
+            var led = all.GetRange(0, length).Prepend(_specials.End).ToArray();
+            return new StepWindow(-1, led, starts, led.Count(t => t == _specials.Mask));
+        }
         var window = all.GetRange(lo, length).ToArray();
         return new StepWindow(lo, window, starts, window.Count(t => t == _specials.Mask));
     }
@@ -143,7 +151,7 @@ internal sealed class DocumentCanvas
     /// window, on a position that is not masked, twice on one position, or of the mask token itself is an error, and
     /// so is committing nothing while masks remain (that would loop forever). With
     /// <see cref="SessionOptions.PadEndsRegion"/> a committed pad/end token also turns the region's later masks into pads.
-    /// Returns the number of positions filled.
+    /// Returns the number of tokens the model committed (pads filled by the rule are not counted).
     /// </summary>
     public int Apply(StepWindow window, IReadOnlyList<StepCommit> commits)
     {
@@ -156,6 +164,8 @@ internal sealed class DocumentCanvas
             if (commit.Token == _specials.Mask || commit.Token < 0 || commit.Token >= _tokenizer.VocabularySize)
                 throw new InvalidOperationException($"The model committed token id {commit.Token} at position {commit.Position}, which is the mask or outside the vocabulary.");
             var documentIndex = window.Offset + commit.Position;
+            if (documentIndex < 0)
+                throw new InvalidOperationException($"The model committed window position {commit.Position}, which is not a masked position.");
             // The last segment starting at or before the index holds it (an empty segment shares its start with the next one).
             var segmentIndex = Array.FindLastIndex(window.SegmentStarts, s => s <= documentIndex);
             if (_segments[segmentIndex] is not RegionSegment region || region.Tokens[documentIndex - window.SegmentStarts[segmentIndex]] != _specials.Mask)
@@ -165,28 +175,24 @@ internal sealed class DocumentCanvas
             region.Confidence[local] = commit.Confidence;
             region.Masked--;
         }
-        var filled = commits.Count;
         if (_options.PadEndsRegion)
             foreach (var region in _segments.OfType<RegionSegment>())
-                filled += PadAfterFirstEnd(region);
-        return filled;
+                PadAfterFirstEnd(region);
+        return commits.Count;
     }
 
     /// <summary>Masks after the region's first pad/end token become pads: the models only ever saw pads end a region.</summary>
-    private int PadAfterFirstEnd(RegionSegment region)
+    private void PadAfterFirstEnd(RegionSegment region)
     {
         var end = Array.FindIndex(region.Tokens, t => t == _specials.Pad || t == _specials.End);
-        if (end < 0 || region.Masked == 0) return 0;
-        var filled = 0;
+        if (end < 0 || region.Masked == 0) return;
         for (var i = end + 1; i < region.Tokens.Length; i++)
         {
             if (region.Tokens[i] != _specials.Mask) continue;
             region.Tokens[i] = _specials.Pad;
             region.Confidence[i] = region.Confidence[end];
             region.Masked--;
-            filled++;
         }
-        return filled;
     }
 
     /// <summary>Turns regions without masks into fixed text (pad/end dropped) merged with their neighbours.</summary>

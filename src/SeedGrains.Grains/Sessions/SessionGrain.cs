@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Hosting;
 using Orleans.Runtime;
+using Orleans.Storage;
 using Orleans.Timers;
 using SeedGrains.Abstractions.Errors;
 using SeedGrains.Abstractions.Sessions;
@@ -601,13 +602,25 @@ public sealed class SessionGrain(
             logger.LogWarning(ex, "Persisting session {Key} at version {Version} failed; it stays in memory", this.GetPrimaryKeyString(), next.Version);
             return false;
         }
-        catch (Exception ex)
+        catch (InconsistentStateException)
+        {
+            // Another activation wrote this session (its ETag moved): retrying here cannot succeed. Start over from storage.
+            state.State = previous;
+            DeactivateOnIdle();
+            throw;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
             state.State = previous;
             // The caller's change is not applied; the client gets 503 and may retry. The cause (e.g. PostgreSQL down)
-            // stays in the log: driver exceptions need not be serializable across grain calls.
+            // stays in the log.
             logger.LogWarning(ex, "Persisting session {Key} at version {Version} failed", this.GetPrimaryKeyString(), next.Version);
             throw new StorageUnavailableException($"Session '{_session}' could not be saved (session storage did not answer); nothing was changed. Retry later.");
+        }
+        catch
+        {
+            state.State = previous;
+            throw;
         }
     }
 

@@ -1,3 +1,4 @@
+using Orleans.Storage;
 using Microsoft.Extensions.Logging;
 using SeedGrains.Abstractions.Errors;
 using SeedGrains.Abstractions.Tenants;
@@ -57,11 +58,17 @@ public sealed class TenantGrain(
         {
             await state.WriteStateAsync();
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex)
         {
             // Not granted: undo, so the tenant does not count a slot its session never got.
             s.ActiveSessions.Remove(session);
             s.SessionsStarted--;
+            if (ex is OperationCanceledException) throw;
+            if (ex is InconsistentStateException)
+            {
+                DeactivateOnIdle(); // another activation wrote this tenant: reload from storage
+                throw;
+            }
             logger.LogWarning(ex, "Persisting tenant {Tenant} failed; slot for {Session} not granted", this.GetPrimaryKeyString(), session);
             throw new StorageUnavailableException($"Tenant '{this.GetPrimaryKeyString()}' could not record a session slot (storage did not answer); nothing was changed. Retry later.");
         }

@@ -179,11 +179,14 @@ public sealed class DeviceExecutor : IDisposable
             if (results is null || results.Count != batch.Count)
                 throw new InvalidOperationException(
                     $"Stepper of model '{_runtime.ModelName}' on '{Device}' returned {results?.Count ?? 0} results for a batch of {batch.Count} rows.");
-            var mask = _runtime.Stepper.Specials.Mask;
+            var specials = _runtime.Stepper.Specials;
             for (var i = 0; i < batch.Count; i++)
             {
                 batch[i].Reply.TrySetResult(new StepReply(results[i].ToCommits(), batch.Count));
-                if (batch[i].Call.Tokens.Count(t => t == mask) > results[i].Commits.Count)
+                // Masks left and no pad/end committed (which may end the region): the session will send its next step.
+                var commits = results[i].Commits;
+                if (batch[i].Call.Tokens.Count(t => t == specials.Mask) > commits.Count
+                    && !commits.Any(c => c.Token == specials.Pad || c.Token == specials.End))
                     _awaited.Add(SessionOf(batch[i].Call));
             }
         }

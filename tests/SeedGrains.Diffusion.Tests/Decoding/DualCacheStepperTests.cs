@@ -105,6 +105,11 @@ public sealed class DualCacheStepperTests
         var windows = Windows();
         stepper.Step(windows.Select((w, i) => new DenoiseStepRequest(w, TopK, StepsLeft: 8, CacheKey: $"row{i}")).ToArray());
         Assert.Equal(2, stepper.CachedContexts);
+        // Next step: row 0 (evicted) needs a full forward whose new context evicts an entry a cached row of the
+        // same step reads — it must be read before it is dropped.
+        stepper.Step(windows.Select((w, i) => new DenoiseStepRequest(w, TopK, StepsLeft: 8, CacheKey: $"row{i}")).ToArray());
+        Assert.Equal(2, stepper.CachedContexts);
+        Assert.Equal(2, stepper.CachedRows);
         using var keyless = new DualCacheStepper(TinyModels.Create(AttentionMode.Bidirectional), TinyModels.Specials, torch.CPU, 128, new DualCacheOptions());
         keyless.Step(windows.Select(w => new DenoiseStepRequest(w, TopK, StepsLeft: 8)).ToArray());
         Assert.Equal(0, keyless.CachedContexts);

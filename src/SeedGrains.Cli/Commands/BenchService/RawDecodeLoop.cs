@@ -26,6 +26,8 @@ internal static class RawDecodeLoop
     /// <param name="padEndsRegion">The session's rule (<c>Sessions:PadEndsRegion</c>): a committed pad/end fills the rest of the region with pads.</param>
     public static PathRun Run(IDenoiseStepper stepper, ICodeTokenizer tokenizer, IReadOnlyList<SessionWindow> windows, CommitPolicy policy, int seed, bool padEndsRegion)
     {
+        // New cache keys every run, as the service's new sessions have: no context carries over from an earlier round.
+        var run = Guid.NewGuid().ToString("N");
         var specials = stepper.Specials;
         var rows = windows.Select(w => (int[])w.Tokens.Clone()).ToArray();
         var masked = windows.Select(w => w.Budget).ToArray();
@@ -35,7 +37,7 @@ internal static class RawDecodeLoop
         var clock = Stopwatch.StartNew();
         for (var step = 0; active.Count > 0; step++)
         {
-            var batch = active.Select(r => new DenoiseStepRequest(rows[r], policy, (ulong)(seed * 7919 + r) ^ (ulong)step, Math.Max(1, masked[r]), CacheKey: $"raw/{r}")).ToList();
+            var batch = active.Select(r => new DenoiseStepRequest(rows[r], policy, (ulong)(seed * 7919 + r) ^ (ulong)step, Math.Max(1, masked[r]), CacheKey: $"raw/{run}/{r}")).ToList();
             var results = stepper.Step(batch);
             for (var i = 0; i < active.Count; i++)
             {
