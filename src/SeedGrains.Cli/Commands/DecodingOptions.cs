@@ -15,7 +15,7 @@ internal sealed class DecodingOptions
     readonly Option<int> blockSize = new("--block-size") { Description = "Semi-AR block size (0 = whole region)", DefaultValueFactory = _ => 0 };
     readonly Option<bool> noCache = new("--no-cache") { Description = "Recompute the whole canvas every step" };
     readonly Option<int> remask = new("--remask") { Description = "Refinement: how many low-confidence commits may be re-masked" };
-    readonly Option<bool> padEnds = new("--pad-ends-region") { Description = "A committed pad/end token fills the rest of the region with pads at once" };
+    readonly Option<bool> padEnds = new("--pad-ends-region") { Description = "A committed pad/end token fills the rest of the region with pads at once (same output, fewer steps; '--pad-ends-region false' turns it off)", DefaultValueFactory = _ => true };
 
     public static DecodingOptions Create() => new();
 

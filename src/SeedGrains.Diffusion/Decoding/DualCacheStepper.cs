@@ -91,11 +91,10 @@ public sealed class DualCacheStepper : IDenoiseStepper, IDisposable
             throw;
         }
         foreach (var (key, entry) in fresh) store.Put(key, entry);
-        // A row that filled its last mask, or committed a pad or end token (which may end its region), is likely not
-        // to come back: free its context now rather than when it ages out (a wrong guess costs one full forward).
+        // A row that filled its last mask will not come back: free its context now rather than when it ages out. (A row
+        // whose region a pad ended early ages out: pads are often committed at a region's tail long before its end.)
         foreach (var plan in full.Concat(cached))
-            if (plan.Key is { } key && (results[plan.Row].Commits.Count == plan.Masked.Length
-                || results[plan.Row].Commits.Any(c => c.Token == specials.Pad || c.Token == specials.End)))
+            if (plan.Key is { } key && results[plan.Row].Commits.Count == plan.Masked.Length)
                 store.Remove(key);
         return results;
     }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SeedGrains.Diffusion.Decoding;
@@ -16,7 +17,8 @@ public static class TokenScorer
         if (positions.Count == 0) return [];
         using var scope = NewDisposeScope();
         var scores = logits.to_type(ScalarType.Float32).clone();
-        scores.index_fill_(1, tensor(new long[] { maskTokenId }, device: scores.device), float.NegativeInfinity);
+        using var minusInfinity = float.NegativeInfinity.ToScalar(); // explicit: see AttentionPlan
+        scores.index_fill_(1, tensor(new long[] { maskTokenId }, device: scores.device), minusInfinity);
         var logProbs = nn.functional.log_softmax(scores, 1);
         var probs = logProbs.exp();
         var entropy = -(probs * logProbs.nan_to_num(0, 0, 0)).sum(1);
@@ -28,7 +30,8 @@ public static class TokenScorer
         }
         else
         {
-            var sampling = nn.functional.softmax(scores / policy.Temperature, 1);
+            using var temperature = policy.Temperature.ToScalar();
+            var sampling = nn.functional.softmax(scores.div(temperature), 1);
             if (policy.TopP < 1) sampling = TopP(sampling, policy.TopP);
             using var generator = new Generator(seed, sampling.device);
             tokens = multinomial(sampling, 1, generator: generator).squeeze(1);
@@ -48,8 +51,10 @@ public static class TokenScorer
     {
         var (sorted, indices) = probs.sort(1, descending: true);
         var cumulative = sorted.cumsum(1);
-        var drop = (cumulative - sorted).gt(p); // keep a token while the mass before it is < p
-        var kept = sorted.masked_fill(drop, 0);
+        using var threshold = p.ToScalar();
+        using var zero = 0f.ToScalar();
+        var drop = (cumulative - sorted).gt(threshold); // keep a token while the mass before it is < p
+        var kept = sorted.masked_fill(drop, zero);
         var filtered = zeros_like(probs).scatter(1, indices, kept);
         return filtered / filtered.sum(1, keepdim: true);
     }

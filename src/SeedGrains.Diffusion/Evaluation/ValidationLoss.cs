@@ -1,3 +1,4 @@
+using TorchSharp;
 using SeedGrains.Diffusion.Model;
 using SeedGrains.Diffusion.Runtime;
 using SeedGrains.Diffusion.Training;
@@ -55,7 +56,10 @@ public static class ValidationLoss
         // A shifted model predicts position i from i-1; the objective leaves position 0 without loss.
         if (!bundle.IsAutoregressive && bundle.Model.Config.Shifted) logits = logits.roll(1, 0);
         if (!bundle.IsAutoregressive)
-            logits = logits.index_fill(1, tensor(new long[] { bundle.Vocabulary.Mask }, device: device), float.NegativeInfinity);
+        {
+            using var minusInfinity = float.NegativeInfinity.ToScalar(); // explicit Scalar: see AttentionPlan
+            logits = logits.index_fill(1, tensor(new long[] { bundle.Vocabulary.Mask }, device: device), minusInfinity);
+        }
         var ce = nn.functional.cross_entropy(logits, tensor(row.Target.Select(x => (long)x).ToArray(), dtype: int64, device: device), reduction: nn.Reduction.None);
         var weight = tensor(row.Weight, dtype: ScalarType.Float32, device: device);
         return (ce.nan_to_num(0, 0, 0) * weight).sum().item<float>();

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace SeedGrains.Diffusion.Model;
@@ -44,7 +45,10 @@ internal readonly record struct AttentionPlan(Tensor? AdditiveMask, bool IsCausa
     public static AttentionPlan FromAllowed(Tensor allowed, long queryLength, long keyLength, ScalarType dtype)
     {
         var rows = allowed.shape[0];
-        var mask = zeros([rows, 1, queryLength, keyLength], dtype, allowed.device).masked_fill(allowed.logical_not(), MinValue(dtype));
+        // An explicit Scalar, disposed after the call: an implicitly converted one is only a GC-finalizable object that
+        // nothing keeps alive while native code reads it (seen as a corrupt scalar under load).
+        using var fill = MinValue(dtype).ToScalar();
+        var mask = zeros([rows, 1, queryLength, keyLength], dtype, allowed.device).masked_fill(allowed.logical_not(), fill);
         return new AttentionPlan(mask, false);
     }
 

@@ -11,11 +11,14 @@ namespace SeedGrains.Diffusion.Model;
 internal sealed class RmsNorm : nn.Module<Tensor, Tensor>
 {
     private readonly Parameter weight;
-    private readonly double eps;
+    // Scalars held for the module's life (not converted per call: an implicit Scalar is a finalizable object nothing
+    // keeps alive while native code reads it).
+    private readonly Scalar eps;
+    private readonly Scalar two = 2.ToScalar();
 
     public RmsNorm(long dim, double eps) : base(nameof(RmsNorm))
     {
-        this.eps = eps;
+        this.eps = eps.ToScalar();
         weight = new Parameter(ones(dim));
         RegisterComponents();
     }
@@ -26,7 +29,7 @@ internal sealed class RmsNorm : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var x = input.to(ScalarType.Float32);
-        var variance = x.pow(2).mean([-1L], keepdim: true);
+        var variance = x.pow(two).mean([-1L], keepdim: true);
         var normed = (x * rsqrt(variance + eps)).to(input.dtype);
         return (weight * normed).MoveToOuterDisposeScope();
     }

@@ -145,7 +145,10 @@ public sealed class Trainer : IDisposable
         if (carries.shape[0] == 0) return hidden.sum() * 0; // at tiny t no row may hold a mask: a zero loss, still differentiable
         var logits = model.LmHead(hidden.index_select(0, PredictorsOf(carries))).to_type(float32);
         if (o.Objective == TrainingObjective.Diffusion)
-            logits = logits.index_fill(1, tensor(new long[] { vocab.Mask }, device: device), float.NegativeInfinity); // [MASK] is never a prediction
+        {
+            using var minusInfinity = float.NegativeInfinity.ToScalar(); // explicit Scalar: see AttentionPlan
+            logits = logits.index_fill(1, tensor(new long[] { vocab.Mask }, device: device), minusInfinity); // [MASK] is never a prediction
+        }
         var ce = nn.functional.cross_entropy(logits, target.index_select(0, carries), reduction: nn.Reduction.None);
         return (ce * weight.index_select(0, carries)).sum() / b;
     }

@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using SeedGrains.Abstractions.Errors;
 using SeedGrains.Abstractions.Workers;
+using SeedGrains.Diffusion.Decoding;
 using SeedGrains.Grains.Model;
 
 namespace SeedGrains.Grains.Workers;
@@ -168,6 +169,19 @@ public sealed class DeviceExecutor : IDisposable
 
     private static string SessionOf(StepCall call) => $"{call.Tenant}/{call.Session}";
 
+    /// <summary>
+    /// Whether a row still has masks after this step's commits — counting only masks before the first committed pad or
+    /// end token, since the session's pad-ends-region rule fills the ones after it.
+    /// </summary>
+    private static bool WillReturn(int[] tokens, IReadOnlyList<TokenCommit> commits, SpecialTokenIds specials)
+    {
+        var end = commits.Where(c => c.Token == specials.Pad || c.Token == specials.End).Select(c => c.Position).DefaultIfEmpty(tokens.Length).Min();
+        var committed = commits.Select(c => c.Position).ToHashSet();
+        for (var p = 0; p < end; p++)
+            if (tokens[p] == specials.Mask && !committed.Contains(p)) return true;
+        return false;
+    }
+
     private void Execute(List<PendingStep> batch)
     {
         Interlocked.Increment(ref _batches);
@@ -183,10 +197,7 @@ public sealed class DeviceExecutor : IDisposable
             for (var i = 0; i < batch.Count; i++)
             {
                 batch[i].Reply.TrySetResult(new StepReply(results[i].ToCommits(), batch.Count));
-                // Masks left and no pad/end committed (which may end the region): the session will send its next step.
-                var commits = results[i].Commits;
-                if (batch[i].Call.Tokens.Count(t => t == specials.Mask) > commits.Count
-                    && !commits.Any(c => c.Token == specials.Pad || c.Token == specials.End))
+                if (WillReturn(batch[i].Call.Tokens, results[i].Commits, specials))
                     _awaited.Add(SessionOf(batch[i].Call));
             }
         }
