@@ -26,7 +26,7 @@ public sealed class BenchServiceCommandTests : IDisposable
         var model = SaveTinyModel(Path.Combine(_dir, "model"));
         var file = WritePythonFile(Path.Combine(_dir, "sample.py"));
 
-        var (exitCode, stdout, stderr) = await RunCli("bench", "service", "--model", model, "--sessions", "2", "--file", file, "--device", "cpu", "--seed", "3", "--json");
+        var (exitCode, stdout, stderr) = await Cli.RunAsync("bench", "service", "--model", model, "--sessions", "2", "--file", file, "--device", "cpu", "--seed", "3", "--json");
 
         Assert.True(exitCode == 0, stderr);
         // stdout is exactly one JSON object: the host's logs must have gone to stderr.
@@ -52,7 +52,7 @@ public sealed class BenchServiceCommandTests : IDisposable
     public async Task MissingFileIsAClearError()
     {
         var missing = Path.Combine(_dir, "absent.py");
-        var (exitCode, stdout, stderr) = await RunCli("bench", "service", "--model", _dir, "--sessions", "2", "--file", missing, "--json");
+        var (exitCode, stdout, stderr) = await Cli.RunAsync("bench", "service", "--model", _dir, "--sessions", "2", "--file", missing, "--json");
         Assert.Equal(1, exitCode);
         Assert.Equal("", stdout.Trim());
         Assert.Contains("absent.py", stderr);
@@ -62,7 +62,7 @@ public sealed class BenchServiceCommandTests : IDisposable
     private static string SaveTinyModel(string dir)
     {
         Directory.CreateDirectory(dir);
-        var tokenizerPath = Path.Combine(BundledTokenizerDirectory(), "tokenizer.json");
+        var tokenizerPath = Path.Combine(Cli.BundledTokenizerDirectory(), "tokenizer.json");
         File.Copy(tokenizerPath, Path.Combine(dir, "tokenizer.json"));
         var tokenizer = CodeTokenizer.Load(tokenizerPath);
         int Special(string name) => tokenizer.SpecialTokenId(name) ?? throw new InvalidOperationException($"bundled tokenizer has no {name}");
@@ -90,42 +90,5 @@ public sealed class BenchServiceCommandTests : IDisposable
         }
         File.WriteAllText(path, text.ToString());
         return path;
-    }
-
-    private static string BundledTokenizerDirectory()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "models", "tokenizer");
-            if (File.Exists(Path.Combine(candidate, "tokenizer.json"))) return candidate;
-        }
-        throw new DirectoryNotFoundException("models/tokenizer/tokenizer.json not found above " + AppContext.BaseDirectory);
-    }
-
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunCli(params string[] args)
-    {
-        var dll = Path.Combine(AppContext.BaseDirectory, "seedgrains.dll");
-        Assert.True(File.Exists(dll), dll);
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add(dll);
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(180));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"seedgrains {string.Join(' ', args)} ran over 180 s; stderr: {await stderr}");
-        }
-        return (process.ExitCode, await stdout, await stderr);
     }
 }

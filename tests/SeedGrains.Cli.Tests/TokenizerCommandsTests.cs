@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -11,18 +10,6 @@ public sealed class TokenizerCommandsTests : IDisposable
 
     public void Dispose() => Directory.Delete(directory, recursive: true);
 
-    private static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "seedgrains.dll"));
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        if (!process.WaitForExit(120_000)) throw new TimeoutException("seedgrains did not finish in 120 s");
-        return (process.ExitCode, stdout, stderr.Result);
-    }
-
     private string TrainToyTokenizer()
     {
         var data = Path.Combine(directory, "data");
@@ -32,7 +19,7 @@ public sealed class TokenizerCommandsTests : IDisposable
             File.WriteAllText(Path.Combine(data, $"m{i}.py"), $"def f{i}(self, value):\n    return self.value + {i}\n\n\nclass C{i}:\n    pass\n");
         }
         var output = Path.Combine(directory, "tok");
-        var (code, stdout, stderr) = Run("tokenizer", "train", "--data", data, "--vocab-size", "280", "--out", output, "--json");
+        var (code, stdout, stderr) = Cli.Run("tokenizer", "train", "--data", data, "--vocab-size", "280", "--out", output, "--json");
         Assert.True(code == 0, stderr);
         var result = JsonNode.Parse(stdout)!;
         Assert.Equal(280, (int)result["vocabulary_size"]!);
@@ -50,13 +37,13 @@ public sealed class TokenizerCommandsTests : IDisposable
         var casesFile = Path.Combine(directory, "cases.json");
         File.WriteAllText(casesFile, JsonSerializer.Serialize(cases));
 
-        var (code, stdout, _) = Run("tokenize", "--tokenizer", tokenizerDirectory, "--cases", casesFile, "--json");
+        var (code, stdout, _) = Cli.Run("tokenize", "--tokenizer", tokenizerDirectory, "--cases", casesFile, "--json");
         var report = JsonNode.Parse(stdout)!;
         Assert.Equal((0, 4, 0, 0), (code, (int)report["cases"]!, (int)report["mismatches"]!, (int)report["roundtrip_failures"]!));
 
         cases[0] = new { text = texts[0], ids = cases[0].ids.Reverse().ToArray() };
         File.WriteAllText(casesFile, JsonSerializer.Serialize(cases));
-        (code, stdout, _) = Run("tokenize", "--tokenizer", tokenizerDirectory, "--cases", casesFile, "--json");
+        (code, stdout, _) = Cli.Run("tokenize", "--tokenizer", tokenizerDirectory, "--cases", casesFile, "--json");
         Assert.Equal(1, code);
         Assert.Equal(1, (int)JsonNode.Parse(stdout)!["mismatches"]!);
     }
@@ -65,13 +52,13 @@ public sealed class TokenizerCommandsTests : IDisposable
     public void BadInputIsOneErrorLineNotAStackTrace()
     {
         var missing = Path.Combine(directory, "missing");
-        var (code, stdout, stderr) = Run("tokenize", "--tokenizer", missing, "--cases", "x.json", "--json");
+        var (code, stdout, stderr) = Cli.Run("tokenize", "--tokenizer", missing, "--cases", "x.json", "--json");
         Assert.Equal(2, code);
         Assert.Equal("", stdout);
         Assert.Contains(missing, stderr);
         Assert.DoesNotContain("   at ", stderr);
 
-        (code, _, stderr) = Run("tokenizer", "train", "--data", missing, "--out", Path.Combine(directory, "o"));
+        (code, _, stderr) = Cli.Run("tokenizer", "train", "--data", missing, "--out", Path.Combine(directory, "o"));
         Assert.Equal(2, code);
         Assert.Contains(missing, stderr);
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 
 namespace SeedGrains.Cli.Tests;
@@ -9,18 +8,6 @@ public sealed class TrainCommandTests : IDisposable
     private readonly string directory = Directory.CreateTempSubdirectory("seedgrains-cli-train-").FullName;
 
     public void Dispose() => Directory.Delete(directory, recursive: true);
-
-    private static (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "seedgrains.dll"));
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        if (!process.WaitForExit(180_000)) throw new TimeoutException("seedgrains did not finish in 180 s");
-        return (process.ExitCode, stdout, stderr.Result);
-    }
 
     private string ToyCorpus()
     {
@@ -33,7 +20,7 @@ public sealed class TrainCommandTests : IDisposable
 
     private static string[] Tiny(string data, string output, string objective) =>
     [
-        "train", "--data", data, "--tokenizer", BundledTokenizer(), "--out", output, "--objective", objective, "--steps", "3",
+        "train", "--data", data, "--tokenizer", Cli.BundledTokenizerDirectory(), "--out", output, "--objective", objective, "--steps", "3",
         "--seq-len", "32", "--batch-size", "2", "--hidden", "32", "--layers", "1", "--heads", "2", "--kv-heads", "1", "--ffn", "64",
         "--warmup", "1", "--threads", "1", "--device", "cpu",
     ];
@@ -43,11 +30,11 @@ public sealed class TrainCommandTests : IDisposable
     {
         var data = ToyCorpus();
         var ar = Path.Combine(directory, "ar");
-        var (code, _, stderr) = Run(Tiny(data, ar, "ar"));
+        var (code, _, stderr) = Cli.Run(Tiny(data, ar, "ar"));
         Assert.True(code == 0, stderr);
 
         var diffusion = Path.Combine(directory, "diffusion");
-        (code, _, stderr) = Run([.. Tiny(data, diffusion, "diffusion"), "--init", Path.Combine(ar, "checkpoint"), "--shifted"]);
+        (code, _, stderr) = Cli.Run([.. Tiny(data, diffusion, "diffusion"), "--init", Path.Combine(ar, "checkpoint"), "--shifted"]);
         Assert.True(code == 0, stderr);
         Assert.Contains("Causal → Bidirectional, shifted", stderr, StringComparison.Ordinal);
         var config = JsonNode.Parse(File.ReadAllText(Path.Combine(diffusion, "checkpoint", "config.json")))!;
@@ -58,20 +45,10 @@ public sealed class TrainCommandTests : IDisposable
     [Fact]
     public void Shifted_is_refused_for_the_AR_objective()
     {
-        var (code, stdout, stderr) = Run([.. Tiny(ToyCorpus(), Path.Combine(directory, "bad"), "ar"), "--shifted"]);
+        var (code, stdout, stderr) = Cli.Run([.. Tiny(ToyCorpus(), Path.Combine(directory, "bad"), "ar"), "--shifted"]);
         Assert.Equal(1, code);
         Assert.Equal("", stdout);
         Assert.Contains("--shifted applies to --objective diffusion only", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", stderr);
-    }
-
-    private static string BundledTokenizer()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "models", "tokenizer");
-            if (File.Exists(Path.Combine(candidate, "tokenizer.json"))) return candidate;
-        }
-        throw new DirectoryNotFoundException("models/tokenizer/tokenizer.json not found above " + AppContext.BaseDirectory);
     }
 }

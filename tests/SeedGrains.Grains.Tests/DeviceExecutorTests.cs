@@ -30,11 +30,12 @@ public sealed class DeviceExecutorTests
         await first;
         await Task.WhenAll(second);
 
-        // They come back one by one, 50 ms apart (a slow session round trip).
+        // They come back one by one (a slow session round trip): 50 ms apart when awaited; 300 ms apart otherwise, so
+        // that a busy machine delaying the compute thread cannot merge them into one batch by accident.
         var third = new List<Task<StepReply>>();
         foreach (var s in new[] { "a", "b", "c" })
         {
-            await Task.Delay(50);
+            await Task.Delay(returnWaitMs > 0 ? 50 : 300);
             third.Add(executor.Submit(Row(s, 2)));
         }
         await Task.WhenAll(third);

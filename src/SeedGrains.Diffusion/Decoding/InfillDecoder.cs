@@ -80,7 +80,7 @@ public sealed class InfillDecoder(Qwen2Model model, SpecialTokenIds specials, De
                 }
                 if (remasksLeft > 0 && steps < options.MaxSteps - 1)
                     remasksLeft -= Remask(region, confidence, blockStart, blockEnd, options.RemaskBelow, remasksLeft, keepEnds: options.PadEndsRegion);
-                if (options.PadEndsRegion) PadAfterFirstEnd(region, confidence); // after re-masking: a withdrawn end leaves no pads
+                if (options.PadEndsRegion) RegionEnd.FillAfterFirstEnd(region, specials); // after re-masking: a withdrawn end leaves no pads
 
                 bool blockDone = positionsInBlock.Count > 0 && region.AsSpan(blockStart, blockEnd - blockStart).IndexOf(specials.Mask) < 0;
                 if (blockDone && blockEnd < budget) stepsSinceRefresh = int.MaxValue; // Fast-dLLM: refresh the cache per block
@@ -112,15 +112,6 @@ public sealed class InfillDecoder(Qwen2Model model, SpecialTokenIds specials, De
         var hidden = model.ForwardHidden(ids, AttentionMode.Bidirectional, positionIds: positions, cache: cache, appendToCache: cache is not null);
         cache?.Truncate(context.Length);
         return hidden.squeeze(0).narrow(0, context.Length, active.Length);
-    }
-
-    /// <summary>Every masked position after the first committed pad/end token becomes pad (with that token's confidence).</summary>
-    void PadAfterFirstEnd(int[] region, float[] confidence)
-    {
-        int end = region.AsSpan().IndexOfAny(specials.Pad, specials.End);
-        if (end < 0) return;
-        for (int i = end + 1; i < region.Length; i++)
-            if (region[i] == specials.Mask) { region[i] = specials.Pad; confidence[i] = confidence[end]; }
     }
 
     /// <summary>Re-masks the least confident committed tokens of the block below the threshold; returns how many.</summary>

@@ -184,15 +184,8 @@ internal sealed class DocumentCanvas
     /// <summary>Masks after the region's first pad/end token become pads: the models only ever saw pads end a region.</summary>
     private void PadAfterFirstEnd(RegionSegment region)
     {
-        var end = Array.FindIndex(region.Tokens, t => t == _specials.Pad || t == _specials.End);
-        if (end < 0 || region.Masked == 0) return;
-        for (var i = end + 1; i < region.Tokens.Length; i++)
-        {
-            if (region.Tokens[i] != _specials.Mask) continue;
-            region.Tokens[i] = _specials.Pad;
-            region.Confidence[i] = region.Confidence[end];
-            region.Masked--;
-        }
+        if (region.Masked == 0) return;
+        region.Masked -= RegionEnd.FillAfterFirstEnd(region.Tokens, _specials).Count;
     }
 
     /// <summary>Turns regions without masks into fixed text (pad/end dropped) merged with their neighbours.</summary>

@@ -51,7 +51,7 @@ internal static class RawDecodeLoop
                     rows[r][commit.Position] = commit.Token;
                     masked[r]--;
                 }
-                if (padEndsRegion) masked[r] -= PadAfterFirstEnd(rows[r], windows[r], specials);
+                if (padEndsRegion) masked[r] -= RegionEnd.FillAfterFirstEnd(rows[r].AsSpan(windows[r].RegionOffset, windows[r].Budget), specials).Count;
                 steps[r]++;
                 if (masked[r] == 0) done[r] = clock.Elapsed.TotalMilliseconds;
             }
@@ -61,17 +61,5 @@ internal static class RawDecodeLoop
         var outcomes = windows.Select((w, r) => new RequestOutcome(done[r], w.Budget, steps[r],
             tokenizer.Decode(rows[r].Skip(w.RegionOffset).Take(w.Budget).Where(t => t != specials.Pad && t != specials.End)))).ToList();
         return new PathRun(outcomes, seconds);
-    }
-
-    /// <summary>The session canvas's rule on one row: masks after the region's first pad/end become pads; returns how many.</summary>
-    static int PadAfterFirstEnd(int[] row, SessionWindow window, SpecialTokenIds specials)
-    {
-        var region = row.AsSpan(window.RegionOffset, window.Budget);
-        var end = region.IndexOfAny(specials.Pad, specials.End);
-        if (end < 0) return 0;
-        var filled = 0;
-        for (var i = end + 1; i < region.Length; i++)
-            if (region[i] == specials.Mask) { region[i] = specials.Pad; filled++; }
-        return filled;
     }
 }
