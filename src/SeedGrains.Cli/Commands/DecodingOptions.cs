@@ -12,7 +12,7 @@ internal sealed class DecodingOptions
     readonly Option<float> threshold = new("--threshold") { Description = "Confidence threshold τ", DefaultValueFactory = _ => 0.9f };
     readonly Option<float> entropyBound = new("--entropy-bound") { DefaultValueFactory = _ => 1.0f };
     readonly Option<int> maxSteps = new("--max-steps") { Description = "Step budget per region", DefaultValueFactory = _ => 64 };
-    readonly Option<int> blockSize = new("--block-size") { Description = "Semi-AR block size (0 = whole region)", DefaultValueFactory = _ => 0 };
+    readonly Option<int> blockSize = new("--block-size") { Description = "Semi-AR block size (0 = whole region); 8 was chosen on the dev set for the bundled model (models/diffusion/TRAINING.md)", DefaultValueFactory = _ => 8 };
     readonly Option<bool> noCache = new("--no-cache") { Description = "Recompute the whole canvas every step" };
     readonly Option<int> remask = new("--remask") { Description = "Refinement: how many low-confidence commits may be re-masked" };
     readonly Option<bool> padEnds = new("--pad-ends-region") { Description = "A committed pad/end token fills the rest of the region with pads at once (same output, fewer steps; '--pad-ends-region false' turns it off)", DefaultValueFactory = _ => true };
