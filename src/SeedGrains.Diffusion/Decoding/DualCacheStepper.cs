@@ -91,6 +91,10 @@ public sealed class DualCacheStepper : IDenoiseStepper, IDisposable
             throw;
         }
         foreach (var (key, entry) in fresh) store.Put(key, entry);
+        // A row that went through a full forward without keeping a context (nothing outside its masks): its old one is stale.
+        foreach (var plan in full)
+            if (plan.Key is { } key && !fresh.Exists(f => f.Key == key))
+                store.Remove(key);
         // A row that filled its last mask will not come back: free its context now rather than when it ages out. (A row
         // whose region a pad ended early ages out: pads are often committed at a region's tail long before its end.)
         foreach (var plan in full.Concat(cached))
