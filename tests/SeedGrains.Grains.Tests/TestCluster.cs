@@ -31,7 +31,8 @@ internal sealed class TestCluster : IAsyncDisposable
         Action<BatchingOptions>? batching = null,
         Action<SessionOptions>? sessions = null,
         short silos = 1,
-        Func<string, bool>? hostsWorkers = null)
+        Func<string, bool>? hostsWorkers = null,
+        ModelRuntimeFactory? model = null)
     {
         stepper ??= new FakeStepper();
         var builder = new InProcessTestClusterBuilder(silos);
@@ -40,7 +41,7 @@ internal sealed class TestCluster : IAsyncDisposable
             silo.AddMemoryGrainStorage(StorageNames.Sessions);
             silo.AddMemoryGrainStorage(StorageNames.Tenants);
             silo.AddSeedGrains();
-            silo.Services.AddSingleton(FakeModel.Factory(stepper));
+            silo.Services.AddSingleton(model ?? FakeModel.Factory(stepper));
             silo.Services.Configure<ModelSettings>(m => m.HostWorkers = hostsWorkers?.Invoke(options.SiloName) ?? true);
             silo.Services.Configure<RegistryOptions>(r => r.AnnounceIntervalSeconds = 0.5);
             if (batching is not null) silo.Services.Configure(batching);

@@ -1,0 +1,84 @@
+using SeedGrains.Abstractions.Sessions;
+using SeedGrains.Diffusion.Decoding;
+using SeedGrains.Diffusion.Model;
+using SeedGrains.Grains.Model;
+using SeedGrains.Tests.Fakes;
+using TorchSharp;
+using static SeedGrains.Grains.Tests.SessionWatching;
+
+namespace SeedGrains.Grains.Tests;
+
+/// <summary>
+/// Sessions served by the real <see cref="DualCacheStepper"/> over a tiny random shifted model (the fakes elsewhere
+/// never exercise the kept contexts): windows, leading end token, edits that invalidate a context, pad-ends-region.
+/// </summary>
+public sealed class RealStepperSessionTests
+{
+    private static readonly SpecialTokenIds Specials = new(CharTokenizer.Mask, CharTokenizer.Pad, CharTokenizer.End);
+
+    /// <summary>Lets a test hold steps (to edit while a session is denoising) and counts them.</summary>
+    private sealed class GatedStepper(DualCacheStepper inner) : IDenoiseStepper
+    {
+        public DualCacheStepper Inner => inner;
+        public ManualResetEventSlim Gate { get; } = new(true);
+        public int Calls;
+        public SpecialTokenIds Specials => inner.Specials;
+        public int MaxWindow => inner.MaxWindow;
+
+        public IReadOnlyList<DenoiseStepResult> Step(IReadOnlyList<DenoiseStepRequest> batch, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref Calls);
+            if (!Gate.Wait(TimeSpan.FromSeconds(30), cancellationToken)) throw new TimeoutException("gate stayed closed");
+            return inner.Step(batch, cancellationToken);
+        }
+    }
+
+    private static (GatedStepper Stepper, ModelRuntimeFactory Factory) TinyShiftedModel()
+    {
+        torch.manual_seed(7);
+        var model = new Qwen2Model(new ModelConfig(VocabSize: new CharTokenizer().VocabularySize, HiddenSize: 32, NumLayers: 2,
+            NumHeads: 2, NumKvHeads: 1, IntermediateSize: 64, TieWordEmbeddings: true, MaxPositions: 512,
+            Attention: AttentionMode.Bidirectional, Shifted: true));
+        model.eval();
+        var stepper = new GatedStepper(new DualCacheStepper(model, Specials, torch.CPU, maxWindow: 64, new DualCacheOptions(RefreshEvery: 4)));
+        return (stepper, (_, device, _) => new ModelRuntime("tiny", device, stepper, new CharTokenizer()));
+    }
+
+    [Fact]
+    public async Task Sessions_with_regions_anywhere_and_a_mid_way_edit_finish_with_the_text_outside_intact()
+    {
+        var (stepper, factory) = TinyShiftedModel();
+        await using var cluster = await TestCluster.Start(model: factory);
+
+        // A document longer than the 64-token window, a region at its very start, and one in the middle.
+        var body = string.Concat(Enumerable.Range(0, 12).Select(i => $"x{i} = {i}\n"));
+        var atStart = cluster.Session("t", "start");
+        var middle = cluster.Session("t", "middle");
+        stepper.Gate.Reset();
+        await atStart.Create(new CreateSessionRequest(body, [new TextRegion(0, 6)]));
+        var created = await middle.Create(new CreateSessionRequest(body, [new TextRegion(40, 46)]));
+
+        // Edit the middle session while it is denoising: new text before its region, and a second region (body[60..64])
+        // to fill. Regenerate ranges refer to the edited text, where body[46..] starts after the mask placeholders.
+        var bodyTailAt = created.Text.Length - (body.Length - 46) + ("first".Length - 2);
+        var edited = await middle.Edit(new EditRequest(created.Version, [new TextEdit(0, 2, "first")],
+            [new TextRegion(bodyTailAt + 14, bodyTailAt + 18)]));
+        stepper.Gate.Set();
+
+        var startFinal = (await atStart.UntilSettled())[^1].Snapshot;
+        var middleFinal = (await middle.UntilSettled())[^1].Snapshot;
+        Assert.Equal(SessionStatus.Idle, startFinal.Status);
+        Assert.Equal(SessionStatus.Idle, middleFinal.Status);
+        Assert.EndsWith(body[6..], startFinal.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(SessionSnapshot.MaskPlaceholder, startFinal.Text, StringComparison.Ordinal);
+        // The edit landed, the text between and after the regions is untouched, and no mask is left.
+        Assert.StartsWith("first" + body[2..40], middleFinal.Text, StringComparison.Ordinal);
+        Assert.Contains(body[46..60], middleFinal.Text, StringComparison.Ordinal);
+        Assert.EndsWith(body[64..], middleFinal.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain(SessionSnapshot.MaskPlaceholder, middleFinal.Text, StringComparison.Ordinal);
+        Assert.True(edited.Version > created.Version);
+        // Both kinds of step ran: kept contexts served steps, and full forwards (first steps, refreshes, the edit).
+        Assert.True(stepper.Inner.CachedRows > 0, $"{stepper.Inner.CachedRows} cached rows");
+        Assert.True(stepper.Inner.FullRows >= 3, $"{stepper.Inner.FullRows} full rows");
+    }
+}
