@@ -25,9 +25,9 @@ public sealed class InfillDecoder(Qwen2Model model, SpecialTokenIds specials, De
         // the end token that separates documents in the training stream.
         if (shifted && prefix.Length == 0) prefix = [specials.End];
         int p = prefix.Length;
-        var region = Enumerable.Repeat(specials.Mask, budget).ToArray();
-        // The document in order (region position k is canvas position p + k), refreshed from the region every step.
-        var canvas = prefix.Concat(region).Concat(suffix).ToArray();
+        // The document in order; the region is a view of it (region position k is canvas position p + k).
+        var canvas = prefix.Concat(Enumerable.Repeat(specials.Mask, budget)).Concat(suffix).ToArray();
+        var region = new ArraySegment<int>(canvas, p, budget);
         int blockSize = options.BlockSize <= 0 ? budget : options.BlockSize;
         int steps = 0, forwards = 0, remasksLeft = options.RemaskBudget;
         var confidence = new float[budget];
@@ -37,14 +37,13 @@ public sealed class InfillDecoder(Qwen2Model model, SpecialTokenIds specials, De
         using var noGrad = no_grad();
         try
         {
-            while (Array.IndexOf(region, specials.Mask) is var firstMasked && firstMasked >= 0)
+            while (region.AsSpan().IndexOf(specials.Mask) is var firstMasked && firstMasked >= 0)
             {
                 int stepsLeft = Math.Max(1, options.MaxSteps - steps);
                 int block = firstMasked / blockSize;
                 int blockStart = block * blockSize, blockEnd = Math.Min(budget, blockStart + blockSize);
                 bool full = !options.UseCache || cache is null || stepsSinceRefresh >= options.RefreshEvery;
                 using var scope = NewDisposeScope();
-                region.CopyTo(canvas, p);
                 Tensor activeHidden;
                 if (full)
                 {
@@ -80,7 +79,7 @@ public sealed class InfillDecoder(Qwen2Model model, SpecialTokenIds specials, De
                 }
                 if (remasksLeft > 0 && steps < options.MaxSteps - 1)
                     remasksLeft -= Remask(region, confidence, blockStart, blockEnd, options.RemaskBelow, remasksLeft, keepEnds: options.PadEndsRegion);
-                if (options.PadEndsRegion) RegionEnd.FillAfterFirstEnd(region, specials); // after re-masking: a withdrawn end leaves no pads
+                if (options.PadEndsRegion) RegionEnd.FillAfterFirstEnd(region.AsSpan(), specials); // after re-masking: a withdrawn end leaves no pads
 
                 bool blockDone = positionsInBlock.Count > 0 && region.AsSpan(blockStart, blockEnd - blockStart).IndexOf(specials.Mask) < 0;
                 if (blockDone && blockEnd < budget) stepsSinceRefresh = int.MaxValue; // Fast-dLLM: refresh the cache per block
@@ -116,7 +115,7 @@ public sealed class InfillDecoder(Qwen2Model model, SpecialTokenIds specials, De
 
     /// <summary>Re-masks the least confident committed tokens of the block below the threshold; returns how many.</summary>
     /// <param name="keepEnds">Never re-mask pad/end tokens (with pad-ends-region the pads after them would stay).</param>
-    int Remask(int[] region, float[] confidence, int start, int end, float below, int budget, bool keepEnds)
+    int Remask(ArraySegment<int> region, float[] confidence, int start, int end, float below, int budget, bool keepEnds)
     {
         var weakest = Enumerable.Range(start, end - start)
             .Where(i => region[i] != specials.Mask && confidence[i] < below && !(keepEnds && (region[i] == specials.Pad || region[i] == specials.End)))

@@ -95,8 +95,10 @@ public sealed class KvCache : IDisposable
         }
         if (rows.Any(r => r.Length < length))
         {
-            var device = first.keys[0]!.device;
-            stacked.keyMask = stack(rows.Select(r => arange(length, ScalarType.Int64, device).lt(r.Length)).ToArray(), 0).DetachFromDisposeScope();
+            // Built on the host: no per-row comparison ops (and no implicit Scalars) on this per-step path.
+            var real = new bool[rows.Count * length];
+            for (var r = 0; r < rows.Count; r++) Array.Fill(real, true, (int)(r * length), (int)rows[r].Length);
+            stacked.keyMask = tensor(real, [rows.Count, length], device: first.keys[0]!.device).DetachFromDisposeScope();
         }
         return stacked;
     }

@@ -163,11 +163,9 @@ public sealed class DeviceExecutor : IDisposable
         while (_inbox.Reader.TryRead(out var step))
         {
             backlog.Add(step);
-            _awaited.Remove(SessionOf(step.Call));
+            _awaited.Remove(step.Call.SessionKey());
         }
     }
-
-    private static string SessionOf(StepCall call) => $"{call.Tenant}/{call.Session}";
 
     /// <summary>
     /// Whether a row still has masks after this step's commits — counting only masks before the first committed pad or
@@ -198,7 +196,7 @@ public sealed class DeviceExecutor : IDisposable
             {
                 batch[i].Reply.TrySetResult(new StepReply(results[i].ToCommits(), batch.Count));
                 if (WillReturn(batch[i].Call.Tokens, results[i].Commits, specials))
-                    _awaited.Add(SessionOf(batch[i].Call));
+                    _awaited.Add(batch[i].Call.SessionKey());
             }
         }
         catch (Exception ex)
