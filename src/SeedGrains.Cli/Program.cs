@@ -10,6 +10,7 @@ foreach (var command in new[]
     TokenizeCommand.Create(),
     TokenizerTrainCommand.Create(),
     TrainCommand.Create(),
+    ExportCommand.Create(),
     EvalCommand.Create(),
     BenchCommand.Create(),
     DbMigrateCommand.Create(),

@@ -1,4 +1,10 @@
 using System.Text.Json.Nodes;
+using SeedGrains.Diffusion.Checkpoints;
+using SeedGrains.Diffusion.Data;
+using SeedGrains.Diffusion.Runtime;
+using SeedGrains.Diffusion.Tokenization;
+using SeedGrains.Diffusion.Training;
+using TorchSharp;
 
 namespace SeedGrains.Cli.Tests;
 
@@ -50,5 +56,61 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal("", stdout);
         Assert.Contains("--shifted applies to --objective diffusion only", stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", stderr);
+    }
+
+    [Fact]
+    public void The_token_files_hold_every_document_in_corpus_order_although_tokenized_in_parallel()
+    {
+        var data = ToyCorpus();
+        for (var i = 0; i < 200; i++) // enough documents for the parallel tokenizer to hand out several chunks
+            File.WriteAllText(Path.Combine(data, $"n{i:D3}.py"), $"x{i} = [{string.Join(", ", Enumerable.Range(0, i % 17))}]\n");
+        var run = Path.Combine(directory, "run");
+        var (code, _, stderr) = Cli.Run(Tiny(data, run, "ar"));
+        Assert.True(code == 0, stderr);
+
+        var tokenizer = CodeTokenizer.Load(Cli.BundledTokenizerDirectory());
+        int end = tokenizer.SpecialTokenId("<|endoftext|>")!.Value;
+        var expected = new CodeCorpus(new CodeCorpusOptions { Directories = [data] }).Documents(CorpusSplit.Train)
+            .SelectMany(d => tokenizer.EncodeVerbatim(d.Text).Ids.Append(end)).ToArray();
+        using var written = TokenFile.Open(Path.Combine(run, "train.bin"));
+        var actual = new int[written.Count];
+        written.Read(0, actual);
+        Assert.Equal(expected, actual);
+    }
+
+    [Fact]
+    public void Export_writes_sharded_bfloat16_weights_that_load_back_as_float32()
+    {
+        var run = Path.Combine(directory, "run");
+        var (code, _, stderr) = Cli.Run(Tiny(ToyCorpus(), run, "ar"));
+        Assert.True(code == 0, stderr);
+        var exported = Path.Combine(directory, "exported");
+        string stdout;
+        (code, stdout, stderr) = Cli.Run(["export", "--checkpoint", Path.Combine(run, Trainer.CheckpointFolder), "--out", exported, "--max-shard-mb", "0.1"]);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("as BFloat16", stdout, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(exported, Checkpoint.IndexFile)), "0.1 MiB shards: an index and several files");
+        Assert.True(File.Exists(Path.Combine(exported, "tokenizer.json")));
+        Assert.Equal("bfloat16", (string)JsonNode.Parse(File.ReadAllText(Path.Combine(exported, Checkpoint.ConfigFile)))!["torch_dtype"]!);
+
+        using var original = Checkpoint.Load(Path.Combine(run, Trainer.CheckpointFolder), torch.CPU);
+        using var shipped = ModelBundle.Load(exported, torch.CPU);
+        foreach (var (name, weight) in shipped.Model.state_dict())
+        {
+            Assert.Equal(torch.ScalarType.Float32, weight.dtype);
+            using var rounded = original.state_dict()[name].to(torch.ScalarType.BFloat16).to(torch.ScalarType.Float32);
+            Assert.True(weight.allclose(rounded, rtol: 0, atol: 0), name);
+        }
+    }
+
+    [Fact]
+    public void Export_refuses_to_overwrite_its_own_checkpoint()
+    {
+        var run = Path.Combine(directory, "run");
+        Assert.Equal(0, Cli.Run(Tiny(ToyCorpus(), run, "ar")).ExitCode);
+        var checkpoint = Path.Combine(run, Trainer.CheckpointFolder);
+        var (code, _, stderr) = Cli.Run(["export", "--checkpoint", checkpoint, "--out", checkpoint]);
+        Assert.Equal(1, code);
+        Assert.Contains("--out must differ from --checkpoint", stderr, StringComparison.Ordinal);
     }
 }

@@ -1,6 +1,7 @@
 using SeedGrains.Abstractions.Sessions;
 using SeedGrains.Diffusion.Decoding;
 using SeedGrains.Diffusion.Model;
+using SeedGrains.Diffusion.Tokenization;
 using SeedGrains.Grains.Model;
 using SeedGrains.Tests.Fakes;
 using TorchSharp;
@@ -80,5 +81,57 @@ public sealed class RealStepperSessionTests
         // Both kinds of step ran: kept contexts served steps, and full forwards (first steps, refreshes, the edit).
         Assert.True(stepper.Inner.CachedRows > 0, $"{stepper.Inner.CachedRows} cached rows");
         Assert.True(stepper.Inner.FullRows >= 3, $"{stepper.Inner.FullRows} full rows");
+    }
+
+    /// <summary>A tiny model over the bundled BPE, and a stepper that records how many masks each request holds.</summary>
+    private sealed class MaskCountingStepper(DualCacheStepper inner) : IDenoiseStepper
+    {
+        public System.Collections.Concurrent.ConcurrentBag<int> MasksPerRequest { get; } = [];
+        public SpecialTokenIds Specials => inner.Specials;
+        public int MaxWindow => inner.MaxWindow;
+
+        public IReadOnlyList<DenoiseStepResult> Step(IReadOnlyList<DenoiseStepRequest> batch, CancellationToken cancellationToken = default)
+        {
+            foreach (var request in batch) MasksPerRequest.Add(request.Tokens.Count(t => t == Specials.Mask));
+            return inner.Step(batch, cancellationToken);
+        }
+    }
+
+    private static string BundledTokenizerFile()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "models", "tokenizer", "tokenizer.json");
+            if (File.Exists(candidate)) return candidate;
+        }
+        throw new FileNotFoundException("models/tokenizer/tokenizer.json not found above " + AppContext.BaseDirectory);
+    }
+
+    [Fact]
+    public async Task Special_token_text_in_a_document_is_text_not_a_mask_to_fill()
+    {
+        var tokenizer = CodeTokenizer.Load(BundledTokenizerFile());
+        var specials = new SpecialTokenIds(tokenizer.SpecialTokenId("<|mask|>")!.Value, tokenizer.SpecialTokenId("<|pad|>")!.Value,
+            tokenizer.SpecialTokenId("<|endoftext|>")!.Value);
+        torch.manual_seed(7);
+        var model = new Qwen2Model(new ModelConfig(VocabSize: tokenizer.VocabularySize, HiddenSize: 32, NumLayers: 1, NumHeads: 2,
+            NumKvHeads: 1, IntermediateSize: 64, TieWordEmbeddings: true, MaxPositions: 1024, Attention: AttentionMode.Bidirectional, Shifted: true));
+        model.eval();
+        var stepper = new MaskCountingStepper(new DualCacheStepper(model, specials, torch.CPU, maxWindow: 512, new DualCacheOptions(RefreshEvery: 4)));
+        await using var cluster = await TestCluster.Start(model: (_, device, _) => new ModelRuntime("tiny-bpe", device, stepper, tokenizer));
+
+        // 20 mask strings (and an end and a FIM sentinel) as text outside a 1-token region ("b").
+        var before = "TOKENS = [" + string.Concat(Enumerable.Repeat("\"<|mask|>\", ", 20)) + "\"<|endoftext|>\", \"<|fim_prefix|>\"]\n";
+        var text = before + "a = b\n";
+        var session = cluster.Session("t", "specials");
+        await session.Create(new CreateSessionRequest(text, [new TextRegion(before.Length + 4, before.Length + 5)]));
+        var final = (await session.UntilSettled())[^1].Snapshot;
+
+        Assert.Equal(SessionStatus.Idle, final.Status);
+        Assert.StartsWith(before + "a = ", final.Text, StringComparison.Ordinal);
+        Assert.EndsWith("\n", final.Text, StringComparison.Ordinal);
+        // Only the region's budget is ever masked: max(4, ...) + 1 for one replaced token, never the 20 in the text.
+        Assert.NotEmpty(stepper.MasksPerRequest);
+        Assert.All(stepper.MasksPerRequest, masks => Assert.InRange(masks, 1, 5));
     }
 }

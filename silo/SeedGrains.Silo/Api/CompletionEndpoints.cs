@@ -67,8 +67,8 @@ internal static class CompletionEndpoints
         if (last is null || last.Status != SessionStatus.Idle)
             throw new ApiProblemException(503, "Model unavailable", $"The completion failed: {last?.Error ?? last?.Status.ToWire() ?? "no result"}");
         var text = Generated(last.Text, prompt, suffix);
-        var tokens = model.Tokenizer.Encode(text).Ids.Length;
-        var promptTokens = model.Tokenizer.Encode(prompt + suffix).Ids.Length;
+        var tokens = model.Tokenizer.EncodeVerbatim(text).Ids.Length;
+        var promptTokens = model.Tokenizer.EncodeVerbatim(prompt + suffix).Ids.Length;
         await Results.Json(new CompletionResponse(id, "text_completion", created, model.ModelName,
                 [new CompletionChoice(text, 0, null, tokens >= maxTokens ? "length" : "stop")],
                 new CompletionUsage(promptTokens, tokens, promptTokens + tokens)), Json)
@@ -94,7 +94,7 @@ internal static class CompletionEndpoints
         if (last is { Status: SessionStatus.Idle })
         {
             var text = Generated(last.Text, prompt, suffix);
-            var tokens = model.Tokenizer.Encode(text).Ids.Length;
+            var tokens = model.Tokenizer.EncodeVerbatim(text).Ids.Length;
             await ServerSentEvents.WriteRaw(context.Response, Chunk(id, created, model, "", tokens >= maxTokens ? "length" : "stop"));
         }
         else

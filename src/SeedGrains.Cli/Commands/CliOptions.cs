@@ -17,6 +17,15 @@ internal static class CliOptions
         if (p.GetValue(threads) is > 0 and var n) TorchSharp.torch.set_num_threads(n);
     }
 
+    /// <summary>A --dtype value for model weights: float32 | bfloat16 (null or empty: none given).</summary>
+    public static TorchSharp.torch.ScalarType? ParseWeightsDtype(string? name, string option = "--dtype") => name?.ToLowerInvariant() switch
+    {
+        null or "" => null,
+        "float32" or "fp32" => TorchSharp.torch.ScalarType.Float32,
+        "bfloat16" or "bf16" => TorchSharp.torch.ScalarType.BFloat16,
+        _ => throw new ArgumentException($"{option} '{name}': expected float32 or bfloat16"),
+    };
+
     public static Option<int> Seed() => new("--seed") { Description = "Random seed", DefaultValueFactory = _ => 1 };
 
     static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };

@@ -40,13 +40,15 @@ internal static class TrainCommand
         var skipInvalid = new Option<bool>("--skip-invalid") { Description = "Skip (and count) files that are not valid UTF-8 instead of failing" };
         var init = new Option<string?>("--init") { Description = "Start from this checkpoint's weights and shape (e.g. adapt the AR baseline to diffusion, as Dream does) instead of a random model" };
         var shifted = new Option<bool>("--shifted") { Description = "Diffusion only: predict position i from i-1 (Dream's convention), so an AR checkpoint given by --init keeps what it knows" };
+        var timeBudget = new Option<double?>("--time-budget-minutes") { Description = "End the run after this much training time; the LR decay and the edit stage follow the time or the steps, whichever is further along" };
+        var branchAt = new Option<double?>("--branch-at") { Description = "Save the weights to branch/ when the run is this far through its schedule (0-1): the start of a compute-matched diffusion run" };
         var threads = CliOptions.Threads();
         var seed = CliOptions.Seed();
         var device = CliOptions.Device();
         var command = new Command("train", "Train a diffusion model or the AR baseline on directories of source files.")
         {
             data, tokenizer, output, objective, resume, steps, stopAfter, batch, seqLen, lr, warmup, hidden, layers, heads, kvHeads, ffn,
-            checkpointMinutes, maxBytes, skipInvalid, init, shifted, threads, seed, device,
+            checkpointMinutes, maxBytes, skipInvalid, init, shifted, timeBudget, branchAt, threads, seed, device,
         };
         command.SetAction(p =>
         {
@@ -96,6 +98,8 @@ internal static class TrainCommand
                     SequenceLength = p.GetValue(seqLen), BatchSize = p.GetValue(batch), Steps = p.GetValue(steps),
                     LearningRate = p.GetValue(lr), WarmupSteps = p.GetValue(warmup), Seed = p.GetValue(seed),
                     CheckpointMinutes = p.GetValue(checkpointMinutes),
+                    TimeBudgetSeconds = p.GetValue(timeBudget) is double minutes ? Positive(minutes, "--time-budget-minutes") * 60 : null,
+                    BranchAtProgress = p.GetValue(branchAt) is double at ? Fraction(at, "--branch-at") : null,
                 };
                 log.WriteLine($"model: {model.parameters().Sum(x => x.numel()):N0} parameters, {JsonSerializer.Serialize(options)}");
                 trainer = Trainer.Start(model, options, vocab, corpus, dev, runDir, log);
@@ -132,6 +136,12 @@ internal static class TrainCommand
         return model;
     }
 
+    static double Positive(double value, string name) =>
+        value > 0 && double.IsFinite(value) ? value : throw new ArgumentException($"{name} must be positive (got {value})");
+
+    static double Fraction(double value, string name) =>
+        value is > 0 and < 1 ? value : throw new ArgumentException($"{name} must be between 0 and 1 (got {value})");
+
     static string ResolveTokenizer(string path) => Directory.Exists(path) ? Path.Combine(path, "tokenizer.json") : path;
 
     static int ReadVocabSize(string runDir) =>
@@ -144,11 +154,16 @@ internal static class TrainCommand
         var corpus = new CodeCorpus(new CodeCorpusOptions { Directories = directories, MaxBytes = maxBytes > 0 ? maxBytes : null, SkipInvalid = skipInvalid });
         int end = tokenizer.SpecialTokenId("<|endoftext|>") ?? throw new InvalidDataException("tokenizer has no <|endoftext|>");
         long docs = 0;
-        IEnumerable<int[]> Encode(IEnumerable<CodeDocument> documents) => documents.Select(d =>
-        {
-            if (++docs % 500 == 0) log.WriteLine($"tokenizing: {docs} documents");
-            return tokenizer.Encode(d.Text).Ids;
-        });
+        // Documents are read in order on one thread and tokenized on all cores; AsOrdered keeps the token file's
+        // order (and so the run) the same whatever the core count.
+        IEnumerable<int[]> Encode(IEnumerable<CodeDocument> documents) => documents
+            .AsParallel().AsOrdered()
+            .Select(d =>
+            {
+                long n = Interlocked.Increment(ref docs);
+                if (n % 2000 == 0) lock (log) log.WriteLine($"tokenizing: {n} documents");
+                return tokenizer.EncodeVerbatim(d.Text).Ids;
+            });
         long train = TokenFile.Write(Path.Combine(runDir, "train.bin"), Encode(corpus.Documents(CorpusSplit.Train)), end, tokenizer.VocabularySize);
         long val = TokenFile.Write(Path.Combine(runDir, "val.bin"), Encode(corpus.Documents(CorpusSplit.Validation)), end, tokenizer.VocabularySize);
         var record = new { directories, corpus.Statistics, train_tokens = train, validation_tokens = val };

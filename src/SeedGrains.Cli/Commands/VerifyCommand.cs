@@ -39,7 +39,7 @@ public static class VerifyCommand
                 var modelDir = parseResult.GetValue(model)!;
                 var referencePath = parseResult.GetValue(reference)!;
                 var target = DeviceSelector.Select(parseResult.GetValue(device));
-                var weightsDtype = ParseDtype(parseResult.GetValue(dtype));
+                var weightsDtype = CliOptions.ParseWeightsDtype(parseResult.GetValue(dtype));
                 using var loaded = Checkpoint.Load(modelDir, target, weightsDtype);
                 var report = ReferenceParity.Compare(loaded, referencePath);
                 if (parseResult.GetValue(json))
@@ -65,14 +65,6 @@ public static class VerifyCommand
         });
         return command;
     }
-
-    private static ScalarType? ParseDtype(string? name) => name?.ToLowerInvariant() switch
-    {
-        null or "" => null,
-        "float32" or "fp32" => ScalarType.Float32,
-        "bfloat16" or "bf16" => ScalarType.BFloat16,
-        _ => throw new ArgumentException($"--dtype '{name}': expected float32 or bfloat16"),
-    };
 
     private static void WriteTable(TextWriter output, ParityReport report, string modelDir, string referencePath, Qwen2Model model)
     {

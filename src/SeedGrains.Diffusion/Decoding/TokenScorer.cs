@@ -33,8 +33,10 @@ public static class TokenScorer
             using var temperature = policy.Temperature.ToScalar();
             var sampling = nn.functional.softmax(scores.div(temperature), 1);
             if (policy.TopP < 1) sampling = TopP(sampling, policy.TopP);
-            using var generator = new Generator(seed, sampling.device);
-            tokens = multinomial(sampling, 1, generator: generator).squeeze(1);
+            // libtorch generators made here live on the CPU, and multinomial wants one on its input's device: sample on
+            // the CPU, which also makes a seed draw the same tokens on every device.
+            using var generator = new Generator(seed, CPU);
+            tokens = multinomial(sampling.cpu(), 1, generator: generator).squeeze(1).to(scores.device);
         }
         var confidence = probs.gather(1, tokens.unsqueeze(1)).squeeze(1);
 

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,7 +16,25 @@ public static class DeviceSelector
     public static Device Select(string? spec)
     {
         var (type, index) = Resolve(spec, cuda.is_available, cuda.device_count);
-        return type == DeviceType.CPU ? CPU : new Device(type, index);
+        if (type == DeviceType.CPU) return CPU;
+        AllowTensorFloat32();
+        return new Device(type, index);
+    }
+
+    /// <summary>
+    /// float32 matrix products on tensor cores (TF32, PyTorch's <c>set_float32_matmul_precision("high")</c>): several
+    /// times faster on Ampere and later, and the weights and optimizer state stay float32.
+    /// </summary>
+    static void AllowTensorFloat32()
+    {
+        try
+        {
+            backends.cuda.matmul.allow_tf32 = true;
+        }
+        catch (Exception e) when (e is ExternalException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"warning: TF32 could not be enabled ({e.Message}); float32 matmuls run at full precision");
+        }
     }
 
     /// <summary>Testable core: CUDA availability and device count are passed in; no device is touched.</summary>

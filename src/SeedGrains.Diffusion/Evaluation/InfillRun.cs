@@ -51,9 +51,9 @@ public static class InfillRun
 
     static Prepared Prepare(InfillCase c, ICodeTokenizer tokenizer)
     {
-        var prefix = tokenizer.Encode(c.Prefix).Ids;
-        var suffix = tokenizer.Encode(c.Suffix).Ids;
-        int middle = tokenizer.Encode(c.Middle).Ids.Length;
+        var prefix = tokenizer.EncodeVerbatim(c.Prefix).Ids;
+        var suffix = tokenizer.EncodeVerbatim(c.Suffix).Ids;
+        int middle = tokenizer.EncodeVerbatim(c.Middle).Ids.Length;
         return new Prepared(
             prefix[Math.Max(0, prefix.Length - LinesTask.ContextTokens)..],
             suffix[..Math.Min(suffix.Length, LinesTask.ContextTokens)],

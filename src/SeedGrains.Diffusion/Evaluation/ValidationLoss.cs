@@ -25,7 +25,7 @@ public static class ValidationLoss
         var stream = new List<int>();
         foreach (var c in sample.Cases)
         {
-            stream.AddRange(bundle.Tokenizer.Encode(c.Prefix + c.Middle + c.Suffix).Ids);
+            stream.AddRange(bundle.Tokenizer.EncodeVerbatim(c.Prefix + c.Middle + c.Suffix).Ids);
             stream.Add(bundle.Vocabulary.End);
         }
         int windowTokens = WindowLength + 1;

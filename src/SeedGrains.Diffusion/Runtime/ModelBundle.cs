@@ -29,7 +29,8 @@ public sealed class ModelBundle : IDisposable
         var tokenizerPath = Path.Combine(directory, "tokenizer.json");
         if (!File.Exists(tokenizerPath)) throw new FileNotFoundException($"{directory} has no tokenizer.json", tokenizerPath);
         var tokenizer = CodeTokenizer.Load(tokenizerPath);
-        var model = Checkpoint.Load(directory, device);
+        // Shipped weights may be stored in bfloat16 to halve the download; inference runs in float32.
+        var model = Checkpoint.Load(directory, device, ScalarType.Float32);
         model.eval();
         return new ModelBundle
         {

@@ -85,7 +85,16 @@ public sealed class CodeTokenizer : ICodeTokenizer
 
     public int? SpecialTokenId(string token) => addedTokenIds.TryGetValue(token, out var id) ? id : null;
 
-    public EncodedText Encode(string text)
+    /// <summary>As Hugging Face encodes: a special token's text (e.g. "&lt;|mask|&gt;") becomes that special token.</summary>
+    public EncodedText Encode(string text) => Encode(text, parseSpecialTokens: true);
+
+    /// <summary>
+    /// Document text as data: a special token's text in it (a "&lt;|endoftext|&gt;" in a tokenizer's source, say) is
+    /// spelled with ordinary tokens, so no document can inject an end, a mask or a FIM sentinel.
+    /// </summary>
+    public EncodedText EncodeVerbatim(string text) => Encode(text, parseSpecialTokens: false);
+
+    private EncodedText Encode(string text, bool parseSpecialTokens)
     {
         ArgumentNullException.ThrowIfNull(text);
         var ids = new List<int>(text.Length / 3 + 4);
@@ -96,7 +105,8 @@ public sealed class CodeTokenizer : ICodeTokenizer
             offsets.Add((0, 0));
         }
         var spans = new List<TextSpan>();
-        rawAddedTokens.Split(text, 0, text.Length, spans);
+        if (parseSpecialTokens) rawAddedTokens.Split(text, 0, text.Length, spans);
+        else spans.Add(new TextSpan(0, text.Length, null));
         foreach (var span in spans)
         {
             if (span.Token is { } token)
@@ -106,7 +116,7 @@ public sealed class CodeTokenizer : ICodeTokenizer
             }
             else
             {
-                EncodeOrdinaryText(text, span.Start, span.End, ids, offsets);
+                EncodeOrdinaryText(text, span.Start, span.End, ids, offsets, parseSpecialTokens);
             }
         }
         foreach (var id in suffixIds)
@@ -162,12 +172,13 @@ public sealed class CodeTokenizer : ICodeTokenizer
         return builder.ToString();
     }
 
-    private void EncodeOrdinaryText(string text, int start, int end, List<int> ids, List<(int, int)> offsets)
+    private void EncodeOrdinaryText(string text, int start, int end, List<int> ids, List<(int, int)> offsets, bool parseSpecialTokens)
     {
         var segment = NormalizedSegment.Create(text, start, end, normalizer);
         var tracker = new OffsetTracker(segment, start);
         var spans = new List<TextSpan>();
-        normalizedAddedTokens.Split(segment.Text, 0, segment.Text.Length, spans);
+        if (parseSpecialTokens) normalizedAddedTokens.Split(segment.Text, 0, segment.Text.Length, spans);
+        else spans.Add(new TextSpan(0, segment.Text.Length, null));
         var pieceIds = new List<int>();
         foreach (var span in spans)
         {

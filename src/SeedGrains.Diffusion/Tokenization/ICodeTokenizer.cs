@@ -11,6 +11,12 @@ public interface ICodeTokenizer
     /// <summary>Ids and, for each, the [start, end) character range of the original text it covers.</summary>
     EncodedText Encode(string text);
 
+    /// <summary>
+    /// As <see cref="Encode"/>, but a special token's text in <paramref name="text"/> is ordinary text: what documents,
+    /// the training corpus and evaluation spans are encoded with.
+    /// </summary>
+    EncodedText EncodeVerbatim(string text);
+
     /// <summary>Exact inverse of <see cref="Encode"/> for ordinary text.</summary>
     string Decode(IEnumerable<int> ids);
 }

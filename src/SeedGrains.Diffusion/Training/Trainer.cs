@@ -14,6 +14,7 @@ namespace SeedGrains.Diffusion.Training;
 public sealed class Trainer : IDisposable
 {
     public const string CheckpointFolder = "checkpoint";
+    public const string BranchFolder = "branch";
     const string OptimizerFile = "optimizer.bin";
     const string StateFile = "state.json";
 
@@ -71,7 +72,10 @@ public sealed class Trainer : IDisposable
 
     public Qwen2Model Model => model;
 
-    /// <summary>Runs until the configured step count (or <paramref name="stopAfterStep"/>), checkpointing on the way and at the end.</summary>
+    /// <summary>
+    /// Runs until the configured step count, the time budget or <paramref name="stopAfterStep"/>, checkpointing on
+    /// the way and at the end.
+    /// </summary>
     public void Run(int? stopAfterStep = null, CancellationToken cancellationToken = default)
     {
         var o = State.Options;
@@ -81,22 +85,26 @@ public sealed class Trainer : IDisposable
         double wallAtStart = State.WallSeconds, lossSum = 0;
         int lossCount = 0, stepsThisSession = 0;
         model.train();
-        while (State.Step < end && !cancellationToken.IsCancellationRequested)
+        while (State.Step < end && !BudgetSpent && !cancellationToken.IsCancellationRequested)
         {
             double loss = TrainStep(State.Step);
             lossSum += loss; lossCount++; stepsThisSession++;
             State.Step++;
             State.TokensSeen += (long)o.BatchSize * o.SequenceLength;
             State.WallSeconds = wallAtStart + clock.Elapsed.TotalSeconds;
-            if (State.Step % o.LogEvery == 0 || State.Step == end)
+            if (State.Step % o.LogEvery == 0 || State.Step == end || BudgetSpent)
             {
                 double mean = lossSum / lossCount;
                 State.LossHistory.Add(new LossPoint(State.Step, Math.Round(mean, 4)));
                 double tokensPerSecond = stepsThisSession * (double)o.BatchSize * o.SequenceLength / clock.Elapsed.TotalSeconds;
-                var eta = TimeSpan.FromSeconds((o.Steps - State.Step) * clock.Elapsed.TotalSeconds / stepsThisSession);
-                log.WriteLine($"step {State.Step}/{o.Steps} | loss {mean:F4} | lr {schedule.At(State.Step - 1):0.00e0} | {tokensPerSecond:N0} tok/s | {(State.Step >= o.EditStageStart && o.Objective == TrainingObjective.Diffusion ? "edit stage | " : "")}elapsed {Format(TimeSpan.FromSeconds(State.WallSeconds))} | ETA {Format(eta)}");
+                double etaSeconds = (o.Steps - State.Step) * clock.Elapsed.TotalSeconds / stepsThisSession;
+                if (o.TimeBudgetSeconds is double budget) etaSeconds = Math.Min(etaSeconds, Math.Max(0, budget - State.WallSeconds));
+                bool edit = o.Objective == TrainingObjective.Diffusion && InEditStage(State.Step - 1);
+                log.WriteLine($"step {State.Step}/{o.Steps} | loss {mean:F4} | lr {LearningRateAt(State.Step - 1):0.00e0} | {tokensPerSecond:N0} tok/s | {(edit ? "edit stage | " : "")}progress {Progress:P0} | elapsed {Format(TimeSpan.FromSeconds(State.WallSeconds))} | ETA {Format(TimeSpan.FromSeconds(etaSeconds))}");
                 lossSum = 0; lossCount = 0;
             }
+            if (o.BranchAtProgress is double branchAt && State.BranchStep is null && Progress >= branchAt)
+                SaveBranch();
             if (sinceCheckpoint.Elapsed.TotalMinutes >= o.CheckpointMinutes)
             {
                 SaveCheckpoint();
@@ -106,6 +114,22 @@ public sealed class Trainer : IDisposable
         SaveCheckpoint();
     }
 
+    bool BudgetSpent => State.Options.TimeBudgetSeconds is double budget && State.WallSeconds >= budget;
+
+    double TimeProgress => State.Options.TimeBudgetSeconds is double budget ? State.WallSeconds / budget : 0;
+
+    /// <summary>How far through its schedule the run is (steps or time, whichever is further).</summary>
+    public double Progress => State.Options.Progress(State.Step, State.WallSeconds);
+
+    double LearningRateAt(int step) => schedule.At(step, TimeProgress);
+
+    /// <summary>
+    /// The Seed edit stage: from <see cref="TrainingOptions.EditStageStart"/> on, or once the time budget is that
+    /// far spent.
+    /// </summary>
+    bool InEditStage(int step) =>
+        step >= State.Options.EditStageStart || TimeProgress >= 1 - State.Options.EditStageFraction;
+
     /// <summary>One optimisation step on the rows of step <paramref name="step"/>; returns the loss.</summary>
     double TrainStep(int step)
     {
@@ -114,7 +138,7 @@ public sealed class Trainer : IDisposable
         optimizer.zero_grad();
         loss.backward();
         nn.utils.clip_grad_norm_(model.parameters(), State.Options.GradientClip);
-        foreach (var group in optimizer.ParamGroups) group.LearningRate = schedule.At(step);
+        foreach (var group in optimizer.ParamGroups) group.LearningRate = LearningRateAt(step);
         optimizer.step();
         return loss.item<float>();
     }
@@ -169,7 +193,7 @@ public sealed class Trainer : IDisposable
     {
         var o = State.Options;
         var rng = new Random(unchecked(o.Seed * 1_000_003 + step));
-        bool editStage = step >= o.EditStageStart;
+        bool editStage = InEditStage(step);
         int chunkLength = o.Objective == TrainingObjective.Diffusion ? diffusion.ChunkLength : autoregressive.ChunkLength;
         var chunk = new int[chunkLength];
         var rows = new TrainingRow[o.BatchSize];
@@ -182,6 +206,16 @@ public sealed class Trainer : IDisposable
                 : autoregressive.Build(chunk, rng);
         }
         return rows;
+    }
+
+    /// <summary>The weights alone, in the HF layout, at the step the run's progress reached the branch point.</summary>
+    void SaveBranch()
+    {
+        var dir = Path.Combine(runDirectory, BranchFolder);
+        if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        Checkpoint.Save(model, dir);
+        State.BranchStep = State.Step;
+        log.WriteLine($"branch: step {State.Step} ({Progress:P0} of the schedule) → {dir}");
     }
 
     /// <summary>Model, optimizer and progress, written to a temporary folder and then swapped in.</summary>

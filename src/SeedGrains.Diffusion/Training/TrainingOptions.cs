@@ -18,6 +18,21 @@ public sealed record TrainingOptions
     public int Seed { get; init; } = 1;
     public double CheckpointMinutes { get; init; } = 5;
     public int LogEvery { get; init; } = 10;
+    /// <summary>
+    /// Wall-clock budget (null: none). The run ends at whichever comes first, <see cref="Steps"/> or the budget, and
+    /// the cosine decay and the edit stage follow whichever is further along — so a run on a device of unknown speed
+    /// still finishes its schedule in the time it was given.
+    /// </summary>
+    public double? TimeBudgetSeconds { get; init; }
+    /// <summary>
+    /// Save the weights (no optimizer) once, the first time progress reaches this fraction, to branch/ — the
+    /// point a compute-matched diffusion run starts from while the AR baseline trains on.
+    /// </summary>
+    public double? BranchAtProgress { get; init; }
+
+    /// <summary>How far through its schedule the run is after <paramref name="step"/> steps and <paramref name="wallSeconds"/>.</summary>
+    public double Progress(int step, double wallSeconds) =>
+        Math.Clamp(Math.Max((double)step / Steps, TimeBudgetSeconds is double budget ? wallSeconds / budget : 0), 0, 1);
 
     public int EditStageStart => (int)Math.Round(Steps * (1 - EditStageFraction));
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace SeedGrains.Diffusion.Training;
 
@@ -10,10 +11,13 @@ public sealed record TrainingState
     public int Step { get; set; }
     public long TokensSeen { get; set; }
     public double WallSeconds { get; set; }
+    /// <summary>The step whose weights were saved to branch/ (null: not yet, or no branch point).</summary>
+    public int? BranchStep { get; set; }
     /// <summary>(step, mean training loss since the previous entry).</summary>
     public List<LossPoint> LossHistory { get; init; } = [];
 
-    static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    // A diverged step's loss may be ∞ or NaN; it is recorded as such rather than losing the checkpoint.
+    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     public void Save(string path) => File.WriteAllText(path, JsonSerializer.Serialize(this, Json));
 

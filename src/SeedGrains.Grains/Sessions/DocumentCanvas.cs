@@ -298,7 +298,7 @@ internal sealed class DocumentCanvas
                 var start = regions[i].Start - segmentStart;
                 var end = regions[i].End - segmentStart;
                 var replaced = text[start..end];
-                var budget = regions[i].MaxTokens ?? MaskBudget.For(replaced.Length == 0 ? 0 : _tokenizer.Encode(replaced).Ids.Length, _options);
+                var budget = regions[i].MaxTokens ?? MaskBudget.For(replaced.Length == 0 ? 0 : _tokenizer.EncodeVerbatim(replaced).Ids.Length, _options);
                 segments.Add(new FixedSegment(text[cursor..start]));
                 segments.Add(RegionSegment.AllMasked(budget, _specials.Mask));
                 cursor = end;
@@ -361,7 +361,7 @@ internal sealed class DocumentCanvas
 
         public string Text { get; } = text;
 
-        public int[] Tokens(ICodeTokenizer tokenizer) => _tokens ??= Text.Length == 0 ? [] : tokenizer.Encode(Text).Ids;
+        public int[] Tokens(ICodeTokenizer tokenizer) => _tokens ??= Text.Length == 0 ? [] : tokenizer.EncodeVerbatim(Text).Ids;
 
         public void DropTokens() => _tokens = null;
     }

@@ -30,6 +30,18 @@ public sealed class CodeTokenizerTests
     }
 
     [Fact]
+    public void VerbatimEncodingSpellsSpecialTokenTextWithOrdinaryTokens()
+    {
+        const string text = "EOS = \"<|endoftext|>\"  # and <|mask|>, <|fim_prefix|>\n";
+        var verbatim = Tokenizer.EncodeVerbatim(text);
+        Assert.All(verbatim.Ids, id => Assert.True(id > 5, $"special id {id} from document text"));
+        Assert.Equal(text, Tokenizer.Decode(verbatim.Ids));
+        Assert.Equal(text.Length, verbatim.Offsets[^1].End);
+        Assert.Contains(0, Tokenizer.Encode(text).Ids); // Hugging Face's encode does parse them
+        Assert.Equal(Tokenizer.Encode("def f():\n    return 1\n").Ids, Tokenizer.EncodeVerbatim("def f():\n    return 1\n").Ids);
+    }
+
+    [Fact]
     public void APartialSpecialIsOrdinaryText()
     {
         var encoded = Tokenizer.Encode("<|mask|");

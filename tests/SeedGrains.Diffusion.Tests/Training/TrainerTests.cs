@@ -54,6 +54,53 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void ATimeBudgetEndsTheRunAndASpentBudgetMeansTheEditStage()
+    {
+        using var corpus = ToyCorpus();
+        var options = Options(TrainingObjective.Diffusion, steps: 1_000_000) with { TimeBudgetSeconds = 1e-6, EditStageFraction = 0.2 };
+        using var trainer = Trainer.Start(TinyModel(AttentionMode.Bidirectional), options, vocab, corpus, torch.CPU, dir, TextWriter.Null);
+        trainer.Run();
+        Assert.Equal(1, trainer.State.Step); // the first step already spends a microsecond
+        Assert.Equal(1.0, trainer.Progress);
+        Assert.True(File.Exists(Path.Combine(dir, Trainer.CheckpointFolder, "model.safetensors")));
+
+        // With the budget spent, rows are built as in the edit stage: the same rows a step-scheduled run makes there.
+        var stepScheduled = Options(TrainingObjective.Diffusion, steps: 10) with { EditStageFraction = 0.2 };
+        using var reference = Trainer.Start(TinyModel(AttentionMode.Bidirectional), stepScheduled, vocab, corpus, torch.CPU, Path.Combine(dir, "ref"), TextWriter.Null);
+        Assert.Equal(reference.BuildRows(9).Select(r => r.Input), trainer.BuildRows(9).Select(r => r.Input));
+        Assert.NotEqual(reference.BuildRows(1).Select(r => r.Input), trainer.BuildRows(1).Select(r => r.Input));
+    }
+
+    [Fact]
+    public void AStateWithAnInfiniteLossIsStillSavedAndReadBack()
+    {
+        var state = new TrainingState { Options = Options(TrainingObjective.Diffusion, 10), Step = 3 };
+        state.LossHistory.Add(new LossPoint(1, double.PositiveInfinity));
+        state.LossHistory.Add(new LossPoint(2, double.NaN));
+        var path = Path.Combine(dir, "state.json");
+        state.Save(path);
+        var loaded = TrainingState.Load(path);
+        Assert.Equal(3, loaded.Step);
+        Assert.Equal(double.PositiveInfinity, loaded.LossHistory[0].Loss);
+        Assert.True(double.IsNaN(loaded.LossHistory[1].Loss));
+    }
+
+    [Fact]
+    public void TheBranchPointSavesTheWeightsOnceAtThatFractionOfTheSteps()
+    {
+        using var corpus = ToyCorpus();
+        var options = Options(TrainingObjective.Autoregressive, steps: 10) with { BranchAtProgress = 0.6 };
+        using var trainer = Trainer.Start(TinyModel(AttentionMode.Causal), options, vocab, corpus, torch.CPU, dir, TextWriter.Null);
+        trainer.Run(stopAfterStep: 6);
+        Assert.Equal(6, trainer.State.BranchStep);
+        using var branch = SeedGrains.Diffusion.Checkpoints.Checkpoint.Load(Path.Combine(dir, Trainer.BranchFolder), torch.CPU);
+        foreach (var (name, weight) in trainer.Model.state_dict())
+            Assert.True(weight.allclose(branch.state_dict()[name], rtol: 0, atol: 0), name);
+        trainer.Run(); // on to the end: the branch is not overwritten
+        Assert.Equal(6, trainer.State.BranchStep);
+    }
+
+    [Fact]
     public void AShiftedModelsLossScoresEachMaskedTokenWithTheLogitsOfThePositionBefore()
     {
         using var corpus = ToyCorpus();

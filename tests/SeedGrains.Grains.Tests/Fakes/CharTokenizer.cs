@@ -24,6 +24,9 @@ public sealed class CharTokenizer : ICodeTokenizer
     public EncodedText Encode(string text) =>
         new(text.Select(IdOf).ToArray(), Enumerable.Range(0, text.Length).Select(i => (i, i + 1)).ToArray());
 
+    /// <summary>Special names are never parsed from text here, so verbatim is the same encoding.</summary>
+    public EncodedText EncodeVerbatim(string text) => Encode(text);
+
     public string Decode(IEnumerable<int> ids) =>
         string.Concat(ids.Select(id => id < Offset ? SpecialNames[id] : ((char)(id - Offset)).ToString()));
 }

@@ -14,7 +14,7 @@ internal sealed record SessionWindow(int[] Tokens, int RegionOffset, int Budget)
 {
     public static SessionWindow For(EditCase request, ICodeTokenizer tokenizer, SpecialTokenIds specials, SessionOptions options, int maxWindow)
     {
-        int[] Encode(string text) => text.Length == 0 ? [] : tokenizer.Encode(text).Ids;
+        int[] Encode(string text) => text.Length == 0 ? [] : tokenizer.EncodeVerbatim(text).Ids;
         var prefix = Encode(request.Prefix);
         var suffix = Encode(request.Suffix);
         var budget = MaskBudget.For(request.Replaced.Length == 0 ? 0 : Encode(request.Replaced).Length, options);
