@@ -27,6 +27,8 @@ DIFF_LR=${DIFF_LR:-1e-3}; DIFF_WARMUP=${DIFF_WARMUP:-50}
 BENCH_FILES=${BENCH_FILES:-150}
 EXCLUDED="graphql docker boto3 s3transfer traitlets attr attrs cryptography idna annotated_types asttokens blinker cloudpickle colorama jmespath markupsafe pyasn1 rsa wcwidth yaml"
 
+# A process limit for each training run: its budget plus time to tokenize the corpus and save (AR_MINUTES may be 0.5).
+TRAIN_LIMIT=$(awk -v m="$AR_MINUTES" 'BEGIN { print int(m * 60) + 240 }')
 mkdir -p "$OUT" "$WORK"
 start=$(date +%s)
 log() { echo "[$(( $(date +%s) - start ))s] $*" | tee -a "$OUT/job.log"; }
@@ -73,7 +75,7 @@ head -4 "$WORK/corpus.txt" | tee -a "$OUT/job.log"
 
 # 2. The AR baseline, on a time budget, leaving the diffusion model's starting point in ar/branch.
 log "AR training: $AR_MINUTES min, branch at $BRANCH_AT"
-timeout -s INT -k 60 $(( ${AR_MINUTES%.*} * 60 + 240 )) $SG train --objective ar --data "$WORK/corpus" --tokenizer models/tokenizer --out "$WORK/ar" \
+timeout -s INT -k 60 $TRAIN_LIMIT $SG train --objective ar --data "$WORK/corpus" --tokenizer models/tokenizer --out "$WORK/ar" \
   $SHAPE --batch-size $BATCH --seq-len $SEQ --lr $AR_LR --warmup $AR_WARMUP --steps 1000000 \
   --time-budget-minutes $AR_MINUTES --branch-at $BRANCH_AT --checkpoint-minutes 1000 --skip-invalid --seed 1 --device $DEVICE \
   > "$WORK/ar.out" 2>&1
@@ -86,7 +88,7 @@ diff_steps=$(( ar_steps - branch_step ))
 # 3. The diffusion model from the branch, for the AR run's remaining steps (same batch → same tokens).
 log "diffusion training: $diff_steps steps from AR step $branch_step"
 mkdir -p "$WORK/diffusion" && cp "$WORK/ar/train.bin" "$WORK/ar/val.bin" "$WORK/ar/data.json" "$WORK/diffusion/"
-timeout -s INT -k 60 $(( ${AR_MINUTES%.*} * 60 + 240 )) $SG train --objective diffusion --shifted --init "$WORK/ar/branch" --data "$WORK/corpus" \
+timeout -s INT -k 60 $TRAIN_LIMIT $SG train --objective diffusion --shifted --init "$WORK/ar/branch" --data "$WORK/corpus" \
   --tokenizer models/tokenizer --out "$WORK/diffusion" --batch-size $BATCH --seq-len $SEQ --lr $DIFF_LR --warmup $DIFF_WARMUP \
   --steps $diff_steps --checkpoint-minutes 1000 --seed 3 --device $DEVICE > "$WORK/diffusion.out" 2>&1
 log "diffusion exit $?"

@@ -64,6 +64,8 @@ public sealed class TrainCommandTests : IDisposable
         var data = ToyCorpus();
         for (var i = 0; i < 200; i++) // enough documents for the parallel tokenizer to hand out several chunks
             File.WriteAllText(Path.Combine(data, $"n{i:D3}.py"), $"x{i} = [{string.Join(", ", Enumerable.Range(0, i % 17))}]\n");
+        for (var i = 0; i < 5; i++) // special-token text in source files is text, not an end or a mask
+            File.WriteAllText(Path.Combine(data, $"s{i}.py"), $"EOS{i} = \"<|endoftext|>\"\nMASK{i} = \"<|mask|>\"\n");
         var run = Path.Combine(directory, "run");
         var (code, _, stderr) = Cli.Run(Tiny(data, run, "ar"));
         Assert.True(code == 0, stderr);
@@ -76,6 +78,8 @@ public sealed class TrainCommandTests : IDisposable
         var actual = new int[written.Count];
         written.Read(0, actual);
         Assert.Equal(expected, actual);
+        var trainDocuments = new CodeCorpus(new CodeCorpusOptions { Directories = [data] }).Documents(CorpusSplit.Train).Count();
+        Assert.Equal(trainDocuments, actual.Count(t => t == end)); // one end per document, none from the text
     }
 
     [Fact]
@@ -109,8 +113,13 @@ public sealed class TrainCommandTests : IDisposable
         var run = Path.Combine(directory, "run");
         Assert.Equal(0, Cli.Run(Tiny(ToyCorpus(), run, "ar")).ExitCode);
         var checkpoint = Path.Combine(run, Trainer.CheckpointFolder);
-        var (code, _, stderr) = Cli.Run(["export", "--checkpoint", checkpoint, "--out", checkpoint]);
-        Assert.Equal(1, code);
-        Assert.Contains("--out must differ from --checkpoint", stderr, StringComparison.Ordinal);
+        foreach (var output in new[] { checkpoint, checkpoint + Path.DirectorySeparatorChar })
+        {
+            var (code, _, stderr) = Cli.Run(["export", "--checkpoint", checkpoint, "--out", output]);
+            Assert.Equal(1, code);
+            Assert.Contains("is a training checkpoint: export to another folder", stderr, StringComparison.Ordinal);
+        }
+        // The checkpoint is intact: still float32, still resumable.
+        Assert.Equal("float32", (string)JsonNode.Parse(File.ReadAllText(Path.Combine(checkpoint, Checkpoint.ConfigFile)))!["torch_dtype"]!);
     }
 }

@@ -11,6 +11,8 @@ namespace SeedGrains.Cli.Commands;
 /// </summary>
 internal static class ExportCommand
 {
+    static string FullPath(string path) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+
     public static Command Create()
     {
         var checkpoint = new Option<string>("--checkpoint") { Description = "Checkpoint folder (a run's checkpoint/ or branch/)", Required = true };
@@ -31,7 +33,9 @@ internal static class ExportCommand
             var weightsDtype = CliOptions.ParseWeightsDtype(p.GetValue(dtype)) ?? throw new ArgumentException("--dtype must be float32 or bfloat16");
             double shardMb = p.GetValue(maxShard);
             if (shardMb < 0) throw new ArgumentException($"--max-shard-mb must be 0 or more (got {shardMb})");
-            if (Path.GetFullPath(source) == Path.GetFullPath(target)) throw new ArgumentException("--out must differ from --checkpoint");
+            // A run's own checkpoint (float32 + optimizer state, needed by --resume) is never a place to export to.
+            if (FullPath(source) == FullPath(target) || File.Exists(Path.Combine(target, "state.json")) || File.Exists(Path.Combine(target, "optimizer.bin")))
+                throw new ArgumentException($"--out {target} is a training checkpoint: export to another folder");
 
             using var model = Checkpoint.Load(source, CPU, ScalarType.Float32);
             Checkpoint.Save(model, target, weightsDtype, shardMb > 0 ? (long)(shardMb * 1024 * 1024) : long.MaxValue);

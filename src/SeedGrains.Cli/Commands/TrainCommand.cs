@@ -40,7 +40,7 @@ internal static class TrainCommand
         var skipInvalid = new Option<bool>("--skip-invalid") { Description = "Skip (and count) files that are not valid UTF-8 instead of failing" };
         var init = new Option<string?>("--init") { Description = "Start from this checkpoint's weights and shape (e.g. adapt the AR baseline to diffusion, as Dream does) instead of a random model" };
         var shifted = new Option<bool>("--shifted") { Description = "Diffusion only: predict position i from i-1 (Dream's convention), so an AR checkpoint given by --init keeps what it knows" };
-        var timeBudget = new Option<double?>("--time-budget-minutes") { Description = "End the run after this much training time; the LR decay and the edit stage follow the time or the steps, whichever is further along" };
+        var timeBudget = new Option<double?>("--time-budget-minutes") { Description = "End the run after this much training time (in all, with --resume: replaces the saved budget); after the warm-up the LR decay and the edit stage follow the time or the steps, whichever is further along" };
         var branchAt = new Option<double?>("--branch-at") { Description = "Save the weights to branch/ when the run is this far through its schedule (0-1): the start of a compute-matched diffusion run" };
         var threads = CliOptions.Threads();
         var seed = CliOptions.Seed();
@@ -53,7 +53,7 @@ internal static class TrainCommand
         command.SetAction(p =>
         {
             CliOptions.ApplyThreads(p, threads);
-            var dev = DeviceSelector.Select(p.GetValue(device)!);
+            var dev = DeviceSelector.Select(p.GetValue(device)!, tensorFloat32: true);
             var runDir = p.GetValue(output)!;
             var tok = CodeTokenizer.Load(ResolveTokenizer(p.GetValue(tokenizer)!));
             Directory.CreateDirectory(runDir);
@@ -70,9 +70,11 @@ internal static class TrainCommand
             Trainer trainer;
             if (p.GetValue(resume))
             {
-                if (p.GetResult(shifted) is { Implicit: false } || p.GetValue(init) is not null)
-                    throw new ArgumentException("--resume continues the saved run as it was: --shifted and --init do not apply");
-                trainer = Trainer.Resume(runDir, ModelBundle.VocabularyOf(tok, ReadVocabSize(runDir)), corpus, dev, log, p.GetResult(steps) is { Implicit: false } ? p.GetValue(steps) : null);
+                if (p.GetResult(shifted) is { Implicit: false } || p.GetValue(init) is not null || p.GetValue(branchAt) is not null)
+                    throw new ArgumentException("--resume continues the saved run as it was: --shifted, --init and --branch-at do not apply");
+                trainer = Trainer.Resume(runDir, ModelBundle.VocabularyOf(tok, ReadVocabSize(runDir)), corpus, dev, log,
+                    p.GetResult(steps) is { Implicit: false } ? p.GetValue(steps) : null,
+                    p.GetValue(timeBudget) is double minutes ? Positive(minutes, "--time-budget-minutes") * 60 : null);
                 log.WriteLine($"resuming at step {trainer.State.Step}");
             }
             else

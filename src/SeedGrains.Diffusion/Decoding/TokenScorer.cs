@@ -34,7 +34,7 @@ public static class TokenScorer
             var sampling = nn.functional.softmax(scores.div(temperature), 1);
             if (policy.TopP < 1) sampling = TopP(sampling, policy.TopP);
             // libtorch generators made here live on the CPU, and multinomial wants one on its input's device: sample on
-            // the CPU, which also makes a seed draw the same tokens on every device.
+            // the CPU (the same draw for the same probabilities on any device).
             using var generator = new Generator(seed, CPU);
             tokens = multinomial(sampling.cpu(), 1, generator: generator).squeeze(1).to(scores.device);
         }

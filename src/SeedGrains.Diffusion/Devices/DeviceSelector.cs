@@ -13,11 +13,13 @@ public static class DeviceSelector
 {
     public const string Usage = "cpu | cuda | cuda:N | auto";
 
-    public static Device Select(string? spec)
+    /// <param name="tensorFloat32">On CUDA, run float32 matmuls on TF32 tensor cores (process-wide). Training asks for
+    /// it; parity checks, evaluation and benchmarks keep full float32 unless they ask.</param>
+    public static Device Select(string? spec, bool tensorFloat32 = false)
     {
         var (type, index) = Resolve(spec, cuda.is_available, cuda.device_count);
         if (type == DeviceType.CPU) return CPU;
-        AllowTensorFloat32();
+        if (tensorFloat32) AllowTensorFloat32();
         return new Device(type, index);
     }
 

@@ -11,7 +11,7 @@ public sealed record CharsPerToken(long Characters, long Tokens)
         foreach (var text in texts)
         {
             characters += text.Length;
-            tokens += tokenizer.Encode(text).Ids.Length;
+            tokens += tokenizer.EncodeVerbatim(text).Ids.Length;
         }
         return new CharsPerToken(characters, tokens);
     }

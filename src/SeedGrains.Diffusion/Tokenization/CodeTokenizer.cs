@@ -89,8 +89,9 @@ public sealed class CodeTokenizer : ICodeTokenizer
     public EncodedText Encode(string text) => Encode(text, parseSpecialTokens: true);
 
     /// <summary>
-    /// Document text as data: a special token's text in it (a "&lt;|endoftext|&gt;" in a tokenizer's source, say) is
-    /// spelled with ordinary tokens, so no document can inject an end, a mask or a FIM sentinel.
+    /// Document text as data: an added token's text in it (a "&lt;|endoftext|&gt;" in a tokenizer's source, say) is
+    /// spelled with ordinary tokens, so no document can inject an end, a mask or a FIM sentinel. (Unlike Hugging Face's
+    /// split_special_tokens, this also applies to non-special added tokens; the bundled tokenizer has none.)
     /// </summary>
     public EncodedText EncodeVerbatim(string text) => Encode(text, parseSpecialTokens: false);
 

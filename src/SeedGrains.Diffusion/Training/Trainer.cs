@@ -9,7 +9,8 @@ namespace SeedGrains.Diffusion.Training;
 
 /// <summary>
 /// The training loop for both objectives: AdamW, warm-up + cosine, gradient clipping, periodic checkpoints and
-/// exact resume. Step s draws its rows from a Random seeded by (seed, s), so a resumed run replays the same data.
+/// resume. Step s draws its rows from a Random seeded by (seed, s), so a resumed run replays the same data (with a
+/// time budget, which steps fall in the edit stage depends on the clock).
 /// </summary>
 public sealed class Trainer : IDisposable
 {
@@ -57,13 +58,17 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>Continues the run saved in <paramref name="runDirectory"/>/checkpoint.</summary>
-    public static Trainer Resume(string runDirectory, TrainingVocabulary vocab, TokenFile corpus, Device device, TextWriter log, int? steps = null)
+    /// <remarks><paramref name="steps"/> and <paramref name="timeBudgetSeconds"/>, when given, replace the saved ones
+    /// (to train a finished run for longer).</remarks>
+    public static Trainer Resume(string runDirectory, TrainingVocabulary vocab, TokenFile corpus, Device device, TextWriter log, int? steps = null,
+        double? timeBudgetSeconds = null)
     {
         var dir = Path.Combine(runDirectory, CheckpointFolder);
         if (!File.Exists(Path.Combine(dir, StateFile)))
             throw new FileNotFoundException($"nothing to resume: {dir} has no {StateFile}");
         var state = TrainingState.Load(Path.Combine(dir, StateFile));
         if (steps is int s) state = state with { Options = state.Options with { Steps = s } };
+        if (timeBudgetSeconds is double budget) state = state with { Options = state.Options with { TimeBudgetSeconds = budget } };
         var model = Checkpoint.Load(dir, device);
         var trainer = new Trainer(model, state, vocab, corpus, device, runDirectory, log);
         trainer.optimizer.load_state_dict(Path.Combine(dir, OptimizerFile));
@@ -92,6 +97,7 @@ public sealed class Trainer : IDisposable
             State.Step++;
             State.TokensSeen += (long)o.BatchSize * o.SequenceLength;
             State.WallSeconds = wallAtStart + clock.Elapsed.TotalSeconds;
+            if (State.WarmupEndSeconds is null && State.Step >= o.WarmupSteps) State.WarmupEndSeconds = State.WallSeconds;
             if (State.Step % o.LogEvery == 0 || State.Step == end || BudgetSpent)
             {
                 double mean = lossSum / lossCount;
@@ -111,17 +117,29 @@ public sealed class Trainer : IDisposable
                 sinceCheckpoint.Restart();
             }
         }
+        if (BudgetSpent) log.WriteLine($"time budget spent: {State.WallSeconds:F1} of {o.TimeBudgetSeconds:F1} s, at step {State.Step}");
         SaveCheckpoint();
     }
 
     bool BudgetSpent => State.Options.TimeBudgetSeconds is double budget && State.WallSeconds >= budget;
 
-    double TimeProgress => State.Options.TimeBudgetSeconds is double budget ? State.WallSeconds / budget : 0;
+    /// <summary>The share of the time budget after the warm-up that is spent (0 without a budget or during warm-up).</summary>
+    double TimeProgress
+    {
+        get
+        {
+            if (State.Options.TimeBudgetSeconds is not double budget) return 0;
+            if (BudgetSpent) return 1;
+            if (State.WarmupEndSeconds is not double warm) return 0;
+            return Math.Clamp((State.WallSeconds - warm) / Math.Max(1e-9, budget - warm), 0, 1);
+        }
+    }
 
     /// <summary>How far through its schedule the run is (steps or time, whichever is further).</summary>
-    public double Progress => State.Options.Progress(State.Step, State.WallSeconds);
+    public double Progress => Math.Clamp(Math.Max((double)State.Step / State.Options.Steps, TimeProgress), 0, 1);
 
-    double LearningRateAt(int step) => schedule.At(step, TimeProgress);
+    /// <summary>The learning rate step <paramref name="step"/> runs (or ran) with, given the clock now.</summary>
+    public double LearningRateAt(int step) => schedule.At(step, TimeProgress);
 
     /// <summary>
     /// The Seed edit stage: from <see cref="TrainingOptions.EditStageStart"/> on, or once the time budget is that

@@ -2,7 +2,10 @@ namespace SeedGrains.Diffusion.Training;
 
 public enum TrainingObjective { Diffusion, Autoregressive }
 
-/// <summary>Everything that determines a training run (saved with each checkpoint so --resume continues it exactly).</summary>
+/// <summary>
+/// Everything that determines a training run, saved with each checkpoint so --resume continues it. Without a time
+/// budget a resumed run is the uninterrupted one; with one, the decay and the edit stage follow the clock too.
+/// </summary>
 public sealed record TrainingOptions
 {
     public TrainingObjective Objective { get; init; } = TrainingObjective.Diffusion;
@@ -19,9 +22,10 @@ public sealed record TrainingOptions
     public double CheckpointMinutes { get; init; } = 5;
     public int LogEvery { get; init; } = 10;
     /// <summary>
-    /// Wall-clock budget (null: none). The run ends at whichever comes first, <see cref="Steps"/> or the budget, and
-    /// the cosine decay and the edit stage follow whichever is further along — so a run on a device of unknown speed
-    /// still finishes its schedule in the time it was given.
+    /// Wall-clock budget of training steps (null: none). The run ends at whichever comes first, <see cref="Steps"/> or
+    /// the budget; after the warm-up, the cosine decay and the edit stage follow the steps or the time left after the
+    /// warm-up, whichever is further along — so a run on a device of unknown speed still finishes its schedule in the
+    /// time it was given.
     /// </summary>
     public double? TimeBudgetSeconds { get; init; }
     /// <summary>
@@ -29,10 +33,6 @@ public sealed record TrainingOptions
     /// point a compute-matched diffusion run starts from while the AR baseline trains on.
     /// </summary>
     public double? BranchAtProgress { get; init; }
-
-    /// <summary>How far through its schedule the run is after <paramref name="step"/> steps and <paramref name="wallSeconds"/>.</summary>
-    public double Progress(int step, double wallSeconds) =>
-        Math.Clamp(Math.Max((double)step / Steps, TimeBudgetSeconds is double budget ? wallSeconds / budget : 0), 0, 1);
 
     public int EditStageStart => (int)Math.Round(Steps * (1 - EditStageFraction));
 }

@@ -11,6 +11,8 @@ public sealed record TrainingState
     public int Step { get; set; }
     public long TokensSeen { get; set; }
     public double WallSeconds { get; set; }
+    /// <summary>Training seconds when the warm-up ended (null: not yet): where a time budget's decay starts.</summary>
+    public double? WarmupEndSeconds { get; set; }
     /// <summary>The step whose weights were saved to branch/ (null: not yet, or no branch point).</summary>
     public int? BranchStep { get; set; }
     /// <summary>(step, mean training loss since the previous entry).</summary>

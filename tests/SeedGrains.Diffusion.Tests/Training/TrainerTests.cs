@@ -54,21 +54,30 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
-    public void ATimeBudgetEndsTheRunAndASpentBudgetMeansTheEditStage()
+    public void ATimeBudgetEndsTheRunWithTheScheduleFinished_AndAResumeCanGiveItMoreTime()
     {
         using var corpus = ToyCorpus();
-        var options = Options(TrainingObjective.Diffusion, steps: 1_000_000) with { TimeBudgetSeconds = 1e-6, EditStageFraction = 0.2 };
-        using var trainer = Trainer.Start(TinyModel(AttentionMode.Bidirectional), options, vocab, corpus, torch.CPU, dir, TextWriter.Null);
-        trainer.Run();
-        Assert.Equal(1, trainer.State.Step); // the first step already spends a microsecond
-        Assert.Equal(1.0, trainer.Progress);
-        Assert.True(File.Exists(Path.Combine(dir, Trainer.CheckpointFolder, "model.safetensors")));
+        var options = Options(TrainingObjective.Diffusion, steps: 50) with { TimeBudgetSeconds = 1e-6, EditStageFraction = 0.2 };
+        using (var trainer = Trainer.Start(TinyModel(AttentionMode.Bidirectional), options, vocab, corpus, torch.CPU, dir, TextWriter.Null))
+        {
+            trainer.Run();
+            Assert.Equal(1, trainer.State.Step); // the first step already spends a microsecond
+            Assert.Equal(1.0, trainer.Progress);
+            Assert.True(File.Exists(Path.Combine(dir, Trainer.CheckpointFolder, "model.safetensors")));
+            // Spent: the learning rate is at the floor after the warm-up (a step-scheduled run of 50 is still at its peak)…
+            Assert.Equal(3e-3 * 0.1, trainer.LearningRateAt(20), 12);
+            using var reference = Trainer.Start(TinyModel(AttentionMode.Bidirectional), Options(TrainingObjective.Diffusion, steps: 50),
+                vocab, corpus, torch.CPU, Path.Combine(dir, "ref"), TextWriter.Null);
+            Assert.Equal(3e-3, reference.LearningRateAt(20), 12);
+            // …and rows are built as in the edit stage: the rows a step-scheduled run makes there, not the ones before it.
+            Assert.Equal(reference.BuildRows(45).Select(r => r.Input), trainer.BuildRows(45).Select(r => r.Input));
+            Assert.NotEqual(reference.BuildRows(1).Select(r => r.Input), trainer.BuildRows(1).Select(r => r.Input));
+        }
 
-        // With the budget spent, rows are built as in the edit stage: the same rows a step-scheduled run makes there.
-        var stepScheduled = Options(TrainingObjective.Diffusion, steps: 10) with { EditStageFraction = 0.2 };
-        using var reference = Trainer.Start(TinyModel(AttentionMode.Bidirectional), stepScheduled, vocab, corpus, torch.CPU, Path.Combine(dir, "ref"), TextWriter.Null);
-        Assert.Equal(reference.BuildRows(9).Select(r => r.Input), trainer.BuildRows(9).Select(r => r.Input));
-        Assert.NotEqual(reference.BuildRows(1).Select(r => r.Input), trainer.BuildRows(1).Select(r => r.Input));
+        using var resumed = Trainer.Resume(dir, vocab, corpus, torch.CPU, TextWriter.Null, timeBudgetSeconds: 1e9);
+        Assert.Equal(1e9, resumed.State.Options.TimeBudgetSeconds);
+        resumed.Run(stopAfterStep: 3);
+        Assert.Equal(3, resumed.State.Step);
     }
 
     [Fact]
@@ -98,6 +107,8 @@ public sealed class TrainerTests : IDisposable
             Assert.True(weight.allclose(branch.state_dict()[name], rtol: 0, atol: 0), name);
         trainer.Run(); // on to the end: the branch is not overwritten
         Assert.Equal(6, trainer.State.BranchStep);
+        // The branch step is in the saved state: the GPU recipe reads it to give the diffusion run the steps left.
+        Assert.Equal(6, TrainingState.Load(Path.Combine(dir, Trainer.CheckpointFolder, "state.json")).BranchStep);
     }
 
     [Fact]
