@@ -192,8 +192,10 @@ public sealed class Qwen2Model : nn.Module
             throw new ArgumentException($"inputIds must be int64 or int32, got {inputIds.dtype}", nameof(inputIds));
         }
         var ids = inputIds.to(ScalarType.Int64, Device);
-        var min = ids.min().item<long>();
-        var max = ids.max().item<long>();
+        // One host read for both ends: on a GPU each read waits for the device.
+        using var minMax = torch.stack([ids.min(), ids.max()]).cpu();
+        var bounds = minMax.data<long>();
+        long min = bounds[0], max = bounds[1];
         if (min < 0 || max >= Config.VocabSize)
         {
             throw new ArgumentException($"inputIds holds token id {(min < 0 ? min : max)} outside the vocabulary [0, {Config.VocabSize})", nameof(inputIds));
