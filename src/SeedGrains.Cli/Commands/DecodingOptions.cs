@@ -17,11 +17,13 @@ internal sealed class DecodingOptions
     readonly Option<int> remask = new("--remask") { Description = "Refinement: how many low-confidence commits may be re-masked" };
     readonly Option<bool> padEnds = new("--pad-ends-region") { Description = "A committed pad/end token fills the rest of the region with pads at once (same output, fewer steps; '--pad-ends-region false' turns it off)", DefaultValueFactory = _ => true };
 
+    readonly Option<bool> handover = new("--block-handover") { Description = "At a block boundary, move the finished block into the cached context with a forward of its tokens instead of a full forward of the canvas (1.5× faster, as exact on the dev set; '--block-handover false' refreshes per block)", DefaultValueFactory = _ => true };
+
     public static DecodingOptions Create() => new();
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { rule, threshold, entropyBound, maxSteps, blockSize, noCache, remask, padEnds }) command.Options.Add(o);
+        foreach (var o in new Option[] { rule, threshold, entropyBound, maxSteps, blockSize, noCache, remask, padEnds, handover }) command.Options.Add(o);
     }
 
     public CommitPolicy Policy(ParseResult p) => new(
@@ -35,10 +37,11 @@ internal sealed class DecodingOptions
         Threshold: p.GetValue(threshold), EntropyBound: p.GetValue(entropyBound));
 
     public InfillOptions Infill(ParseResult p) => new(
-        BlockSize: p.GetValue(blockSize), UseCache: !p.GetValue(noCache), MaxSteps: p.GetValue(maxSteps), RemaskBudget: p.GetValue(remask), PadEndsRegion: p.GetValue(padEnds));
+        BlockSize: p.GetValue(blockSize), UseCache: !p.GetValue(noCache), MaxSteps: p.GetValue(maxSteps), RemaskBudget: p.GetValue(remask), PadEndsRegion: p.GetValue(padEnds),
+        BlockHandover: p.GetValue(handover));
 
     public string Describe(ParseResult p) =>
-        $"{p.GetValue(rule)} τ={p.GetValue(threshold)} max_steps={p.GetValue(maxSteps)} block={p.GetValue(blockSize)} cache={!p.GetValue(noCache)} remask={p.GetValue(remask)}{(p.GetValue(padEnds) ? " pad_ends_region" : "")}";
+        $"{p.GetValue(rule)} τ={p.GetValue(threshold)} max_steps={p.GetValue(maxSteps)} block={p.GetValue(blockSize)} cache={!p.GetValue(noCache)} remask={p.GetValue(remask)}{(p.GetValue(padEnds) ? " pad_ends_region" : "")}{(p.GetValue(handover) ? " block_handover" : "")}";
 
     /// <summary>The infill decoder for a model: FIM greedy for the AR baseline, the diffusion decoder otherwise.</summary>
     public InfillDecode DecoderFor(ModelBundle bundle, ParseResult p)

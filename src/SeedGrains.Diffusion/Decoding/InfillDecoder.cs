@@ -33,7 +33,10 @@ public sealed class InfillDecoder(Qwen2Model model, SpecialTokenIds specials, De
         var confidence = new float[budget];
         KvCache? cache = null;
         int[] active = [];
+        int[] cached = []; // the canvas positions whose keys/values the cache holds, in cache order
+        int[] cachedTokens = []; // the token each of them held when it was cached
         int stepsSinceRefresh = 0;
+        bool handOver = false;
         using var noGrad = no_grad();
         try
         {
@@ -52,10 +55,18 @@ public sealed class InfillDecoder(Qwen2Model model, SpecialTokenIds specials, De
                     // Without a cache the block gains nothing from a narrower active set: keep the whole region active.
                     active = options.UseCache ? ActivePositions(p + blockStart, p + blockEnd) : ActivePositions(p, p + budget);
                     activeHidden = FullForward(canvas, active, cache);
+                    cached = options.UseCache ? Enumerable.Range(0, canvas.Length).Except(active).ToArray() : [];
+                    cachedTokens = cached.Select(i => canvas[i]).ToArray();
                     stepsSinceRefresh = 0;
                 }
                 else
                 {
+                    if (handOver)
+                    {
+                        (active, cached) = HandOver(canvas, active, cached, cachedTokens, ActivePositions(p + blockStart, p + blockEnd), cache!);
+                        cachedTokens = cached.Select(i => canvas[i]).ToArray();
+                        forwards++;
+                    }
                     var ids = tensor(active.Select(i => (long)canvas[i]).ToArray(), [1, active.Length], dtype: int64, device: device);
                     var positions = tensor(active.Select(i => (long)i).ToArray(), [1, active.Length], dtype: int64, device: device);
                     activeHidden = model.ForwardHidden(ids, AttentionMode.Bidirectional, positionIds: positions, cache: cache).squeeze(0);
@@ -82,7 +93,12 @@ public sealed class InfillDecoder(Qwen2Model model, SpecialTokenIds specials, De
                 if (options.PadEndsRegion) RegionEnd.FillAfterFirstEnd(region.AsSpan(), specials); // after re-masking: a withdrawn end leaves no pads
 
                 bool blockDone = positionsInBlock.Count > 0 && region.AsSpan(blockStart, blockEnd - blockStart).IndexOf(specials.Mask) < 0;
-                if (blockDone && blockEnd < budget) stepsSinceRefresh = int.MaxValue; // Fast-dLLM: refresh the cache per block
+                handOver = false;
+                if (blockDone && blockEnd < budget)
+                {
+                    if (options.BlockHandover && options.UseCache) handOver = true;
+                    else stepsSinceRefresh = int.MaxValue; // Fast-dLLM: refresh the cache per block
+                }
                 if (steps >= options.MaxSteps * 4) throw new InvalidOperationException("decoder did not terminate"); // defensive: policies commit ≥1 per step
             }
         }
@@ -94,15 +110,39 @@ public sealed class InfillDecoder(Qwen2Model model, SpecialTokenIds specials, De
         return new InfillResult(tokens, steps, forwards);
     }
 
+    /// <summary>
+    /// Moves from one block to the next without a full forward: the cache drops the next block's positions (they
+    /// become active) and every position whose token changed since it was cached (a block filled with pads, say), and
+    /// gains those and the finished block's positions, with keys/values from a forward of their tokens against the
+    /// cache. Returns the new active set and the cache's positions.
+    /// </summary>
+    internal (int[] Active, int[] Cached) HandOver(int[] canvas, int[] active, int[] cached, int[] cachedTokens, int[] next, KvCache cache)
+    {
+        var nextSet = next.ToHashSet();
+        var keep = Enumerable.Range(0, cached.Length)
+            .Where(i => !nextSet.Contains(cached[i]) && canvas[cached[i]] == cachedTokens[i]).Select(i => (long)i).ToArray();
+        var changed = Enumerable.Range(0, cached.Length).Where(i => canvas[cached[i]] != cachedTokens[i]).Select(i => cached[i]);
+        var joining = active.Concat(changed).Where(i => !nextSet.Contains(i)).Distinct().Order().ToArray();
+        cache.Keep(keep);
+        if (joining.Length > 0)
+        {
+            using var scope = NewDisposeScope();
+            var ids = tensor(joining.Select(i => (long)canvas[i]).ToArray(), [1, joining.Length], dtype: int64, device: device);
+            var positions = tensor(joining.Select(i => (long)i).ToArray(), [1, joining.Length], dtype: int64, device: device);
+            model.ForwardHidden(ids, AttentionMode.Bidirectional, positionIds: positions, cache: cache, appendToCache: true);
+        }
+        return (next, keep.Select(i => cached[i]).Concat(joining).ToArray());
+    }
+
     /// <summary>Canvas positions [from, to) plus, for a shifted model, the position that predicts the first of them; sorted.</summary>
-    int[] ActivePositions(int from, int to) =>
+    internal int[] ActivePositions(int from, int to) =>
         Enumerable.Range(from, to - from).Prepend(model.Config.PredictorOf(from)).Distinct().Order().ToArray();
 
     /// <summary>
     /// Forward of [context | active] with true positions (context = every canvas position not in
     /// <paramref name="active"/>); with a cache, keeps the context's keys/values. Returns the active hidden states [A, D].
     /// </summary>
-    Tensor FullForward(int[] canvas, int[] active, KvCache? cache)
+    internal Tensor FullForward(int[] canvas, int[] active, KvCache? cache)
     {
         var context = Enumerable.Range(0, canvas.Length).Except(active).ToArray();
         var order = context.Concat(active).ToArray();

@@ -11,6 +11,10 @@ namespace SeedGrains.Diffusion.Decoding;
 /// <param name="PadEndsRegion">A committed pad (or end) token ends the region: every masked position after it becomes
 /// pad in the same step. Training puts pads only after the span, contiguously, so the model would fill them one by
 /// one anyway; this spends no steps on them.</param>
+/// <param name="BlockHandover">With the cache and blocks: at a block boundary, instead of a full forward of the canvas,
+/// the finished block joins the cached context through a forward of its own tokens, and the next block leaves it.
+/// Cheaper by a canvas per block; more approximate: the rest of the context does not see the block until a refresh
+/// (<paramref name="RefreshEvery"/>).</param>
 public sealed record InfillOptions(
     int BlockSize = 0,
     bool UseCache = true,
@@ -18,7 +22,8 @@ public sealed record InfillOptions(
     int MaxSteps = 64,
     int RemaskBudget = 0,
     float RemaskBelow = 0.3f,
-    bool PadEndsRegion = false)
+    bool PadEndsRegion = false,
+    bool BlockHandover = false)
 {
     public static InfillOptions Default { get; } = new();
 }

@@ -127,6 +127,35 @@ public sealed class KvCache : IDisposable
         Length = length;
     }
 
+    /// <summary>
+    /// Keeps the cached positions at <paramref name="indices"/> (cache order), in that order — e.g. to take a block that
+    /// becomes active out of a context cache. Keys carry their rotary position, so the order of entries is free.
+    /// </summary>
+    public void Keep(IReadOnlyList<long> indices)
+    {
+        ObjectDisposedException.ThrowIf(disposed, this);
+        ArgumentNullException.ThrowIfNull(indices);
+        if (indices.Any(i => i < 0 || i >= Length))
+            throw new ArgumentOutOfRangeException(nameof(indices), $"indices must lie in [0, {Length})");
+        if (Length == 0) return;
+        using var index = tensor(indices.ToArray(), dtype: ScalarType.Int64, device: keys[0]!.device);
+        for (var i = 0; i < NumLayers; i++)
+        {
+            keys[i] = Selected(keys[i], 2, index);
+            values[i] = Selected(values[i], 2, index);
+        }
+        keyMask = Selected(keyMask, 1, index);
+        Length = indices.Count;
+    }
+
+    private static Tensor? Selected(Tensor? tensor, int dim, Tensor index)
+    {
+        if (tensor is null) return null;
+        var kept = tensor.index_select(dim, index).DetachFromDisposeScope();
+        tensor.Dispose();
+        return kept;
+    }
+
     public void Dispose()
     {
         if (disposed)

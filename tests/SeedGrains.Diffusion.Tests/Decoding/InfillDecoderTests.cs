@@ -66,6 +66,56 @@ public sealed class InfillDecoderTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
+    public void WithOneLayerAHandedOverCacheIsTheCacheOfAFullForward(bool shifted)
+    {
+        // One layer: a position's keys/values depend on its own token and position only, so after a hand-over the
+        // next block's hidden states must equal a full forward's. A position missing, cached twice or with its old
+        // token would show.
+        var model = TinyModels.Create(AttentionMode.Bidirectional, seed: 5, shifted: shifted, layers: 1);
+        var oneLayer = new InfillDecoder(model, TinyModels.Specials, torch.CPU);
+        int p = prefix.Length;
+        var canvas = prefix.Concat(Enumerable.Repeat(TinyModels.Specials.Mask, 12)).Concat(suffix).ToArray();
+        using var scope = torch.NewDisposeScope();
+        using var cache = new KvCache(1);
+        var first = oneLayer.ActivePositions(p, p + 4);
+        oneLayer.FullForward(canvas, first, cache);
+        var cached = Enumerable.Range(0, canvas.Length).Except(first).ToArray();
+        var cachedTokens = cached.Select(i => canvas[i]).ToArray();
+
+        TinyModels.Tokens(4, 9).CopyTo(canvas, p);          // block 0 finished
+        canvas[p + 10] = TinyModels.Specials.Pad;            // and a cached position changed meanwhile (re-encoded too)
+        var next = oneLayer.ActivePositions(p + 4, p + 8);
+        var (active, nowCached) = oneLayer.HandOver(canvas, first, cached, cachedTokens, next, cache);
+        Assert.Equal(next, active);
+        Assert.Equal(Enumerable.Range(0, canvas.Length).Except(next).Order(), nowCached.Order());
+        Assert.Equal(nowCached.Length, cache.Length);
+
+        var ids = torch.tensor(active.Select(i => (long)canvas[i]).ToArray(), [1, active.Length], dtype: torch.int64);
+        var positions = torch.tensor(active.Select(i => (long)i).ToArray(), [1, active.Length], dtype: torch.int64);
+        var handedOver = model.ForwardHidden(ids, AttentionMode.Bidirectional, positionIds: positions, cache: cache).squeeze(0);
+        using var fresh = new KvCache(1);
+        var reference = oneLayer.FullForward(canvas, next, fresh);
+        Assert.True(handedOver.allclose(reference, rtol: 0, atol: 1e-5), "the hand-over cache differs from a full forward's");
+    }
+
+    [Fact]
+    public void ABlockHandoverFillsTheRegionAndIsDeterministic()
+    {
+        // With two layers a hand-over is approximate (the rest of the context does not see the block), but it still
+        // fills every mask within the cap, and does so the same way every time.
+        var policy = new CommitPolicy(CommitRule.Confidence, Threshold: 0.3f);
+        var options = new InfillOptions(BlockSize: 4, MaxSteps: 20, BlockHandover: true);
+        var first = decoder.Decode(prefix, suffix, 14, policy, options);
+        var again = decoder.Decode(prefix, suffix, 14, policy, options);
+        Assert.Equal(first.Tokens, again.Tokens);
+        Assert.DoesNotContain(TinyModels.Specials.Mask, first.Tokens);
+        Assert.InRange(first.Steps, 4, 20 + 14 / 4);
+        Assert.True(first.Forwards > first.Steps, "each hand-over is a forward of its own");
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
     public void InfillDecodingEqualsDenoisingTheWholeCanvasInDocumentOrder(bool shifted)
     {
         // Two independent routes to the same decode: the infill decoder (reordered canvas, explicit positions, the

@@ -9,10 +9,10 @@ internal static class TinyModels
 {
     public static readonly SpecialTokenIds Specials = new(Mask: 1, Pad: 2, End: 0);
 
-    public static Qwen2Model Create(AttentionMode attention, int seed = 0, bool shifted = false)
+    public static Qwen2Model Create(AttentionMode attention, int seed = 0, bool shifted = false, int layers = 2)
     {
         torch.manual_seed(seed);
-        var model = new Qwen2Model(new ModelConfig(VocabSize: 48, HiddenSize: 32, NumLayers: 2, NumHeads: 4, NumKvHeads: 2,
+        var model = new Qwen2Model(new ModelConfig(VocabSize: 48, HiddenSize: 32, NumLayers: layers, NumHeads: 4, NumKvHeads: 2,
             IntermediateSize: 64, TieWordEmbeddings: true, MaxPositions: 512, Attention: attention, Shifted: shifted));
         model.eval();
         return model;

@@ -130,6 +130,23 @@ public sealed class KvCacheTests : IDisposable
     }
 
     [Fact]
+    public void KeepSelectsEntriesInTheGivenOrder()
+    {
+        using var scope = NewDisposeScope();
+        var ids = TinyModels.RandomIds(1, 6, model.Config.VocabSize, 21);
+        using var cache = model.CreateCache();
+        model.ForwardHidden(ids, AttentionMode.Bidirectional, cache: cache, appendToCache: true);
+        var keys = cache.Keys(1)!.clone();
+        var values = cache.Values(1)!.clone();
+        cache.Keep([4, 0, 2]);
+        Assert.Equal(3, cache.Length);
+        var order = tensor(new long[] { 4, 0, 2 });
+        Assert.True(cache.Keys(1)!.allclose(keys.index_select(2, order), rtol: 0, atol: 0));
+        Assert.True(cache.Values(1)!.allclose(values.index_select(2, order), rtol: 0, atol: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => cache.Keep([3]));
+    }
+
+    [Fact]
     public void UncommittedLayerAppendsAreRolledBack()
     {
         // What a forward that throws half-way leaves behind: layer 0 already appended, the rest not.
