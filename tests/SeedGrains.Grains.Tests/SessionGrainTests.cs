@@ -37,6 +37,26 @@ public sealed class SessionGrainTests
     }
 
     [Fact]
+    public async Task Each_region_says_where_its_first_mask_is_which_a_documents_own_mask_text_is_not()
+    {
+        // The fake commits the leftmost mask each step, one character each.
+        await using var cluster = await TestCluster.Start(new FakeStepper());
+        var session = cluster.Session("t1", "literal-mask");
+        const string before = "MASK = \"<|mask|>\"\nx = ";
+        await session.Create(new CreateSessionRequest(before + "12\n", [new TextRegion(before.Length, before.Length + 2)]));
+
+        var snapshots = (await session.UntilSettled()).Select(e => e.Snapshot).Where(s => s.Masked > 0).ToList();
+        Assert.NotEmpty(snapshots);
+        foreach (var snapshot in snapshots)
+        {
+            var region = Assert.Single(snapshot.Regions);
+            Assert.Equal(region.Start + (region.End - region.Start - region.Masked * SessionSnapshot.MaskPlaceholder.Length), region.FirstMask);
+            Assert.Equal(SessionSnapshot.MaskPlaceholder, snapshot.Text.Substring(region.FirstMask, SessionSnapshot.MaskPlaceholder.Length));
+            Assert.True(snapshot.Text.IndexOf(SessionSnapshot.MaskPlaceholder, StringComparison.Ordinal) < region.Start, "the document's own text comes first");
+        }
+    }
+
+    [Fact]
     public async Task A_region_at_the_start_of_the_document_is_led_by_the_end_token()
     {
         var stepper = new FakeStepper();

@@ -112,13 +112,15 @@ internal static class CompletionEndpoints
     private static string Generated(string text, string prompt, string suffix) =>
         text.Substring(prompt.Length, text.Length - prompt.Length - suffix.Length);
 
-    /// <summary>Generated text up to the first still-masked token, minus a trailing partial character.</summary>
+    /// <summary>
+    /// Generated text up to the first still-masked token (where the snapshot says it is: the model may well write
+    /// "&lt;|mask|&gt;" as text), minus a trailing partial character.
+    /// </summary>
     private static string StablePrefix(SessionSnapshot snapshot, string prompt, string suffix)
     {
         var middle = Generated(snapshot.Text, prompt, suffix);
         if (snapshot.Masked == 0) return middle;
-        var mask = middle.IndexOf(SessionSnapshot.MaskPlaceholder, StringComparison.Ordinal);
-        var stable = mask < 0 ? middle : middle[..mask];
-        return stable.TrimEnd('\uFFFD');
+        var firstMask = snapshot.Regions.Where(r => r.FirstMask >= prompt.Length).Select(r => r.FirstMask - prompt.Length).DefaultIfEmpty(middle.Length).Min();
+        return middle[..Math.Min(firstMask, middle.Length)].TrimEnd('\uFFFD');
     }
 }

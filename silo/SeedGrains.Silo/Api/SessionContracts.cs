@@ -40,12 +40,15 @@ public sealed class EditBody
 /// <summary>201 answer of POST /v1/sessions.</summary>
 public sealed record SessionCreated(string Id, long Version, string Status);
 
-/// <summary>A region still generating: its range in <see cref="SessionView.Text"/> and masked tokens left.</summary>
-public sealed record RegionStatus(int Start, int End, int Masked);
+/// <summary>
+/// A region still generating: its range in <see cref="SessionView.Text"/>, masked tokens left, and where its first
+/// mask placeholder starts (which tells it from "&lt;|mask|&gt;" written in the document itself).
+/// </summary>
+public sealed record RegionStatus(int Start, int End, int Masked, int FirstMask);
 
 /// <summary>The document as of a version (GET, edits, cancel, and every SSE event).</summary>
 public sealed record SessionView(string Id, long Version, string Status, string Text, int Masked, IReadOnlyList<RegionStatus> Regions, string? Error)
 {
     public static SessionView From(SessionSnapshot s) =>
-        new(s.Id, s.Version, s.Status.ToWire(), s.Text, s.Masked, s.Regions.Select(r => new RegionStatus(r.Start, r.End, r.Masked)).ToList(), s.Error);
+        new(s.Id, s.Version, s.Status.ToWire(), s.Text, s.Masked, s.Regions.Select(r => new RegionStatus(r.Start, r.End, r.Masked, r.FirstMask)).ToList(), s.Error);
 }

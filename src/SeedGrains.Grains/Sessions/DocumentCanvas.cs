@@ -87,8 +87,8 @@ internal sealed class DocumentCanvas
                     text.Append(f.Text);
                     break;
                 case RegionSegment r:
-                    AppendRegion(text, r);
-                    if (r.Masked > 0) regions.Add(new RegionView(start, text.Length, r.Masked));
+                    var firstMask = AppendRegion(text, r);
+                    if (r.Masked > 0) regions.Add(new RegionView(start, text.Length, r.Masked, firstMask));
                     break;
             }
             ranges.Add((start, text.Length));
@@ -319,8 +319,10 @@ internal sealed class DocumentCanvas
         return null;
     }
 
-    private void AppendRegion(StringBuilder text, RegionSegment region)
+    /// <summary>Renders the region; returns where its first mask placeholder starts in <paramref name="text"/> (-1: none).</summary>
+    private int AppendRegion(StringBuilder text, RegionSegment region)
     {
+        int firstMask = -1;
         // Committed tokens between masks decode together (a byte-level token may hold part of a character);
         // pad/end tokens are dropped.
         var run = new List<int>();
@@ -329,6 +331,7 @@ internal sealed class DocumentCanvas
             if (token == _specials.Mask)
             {
                 Flush();
+                if (firstMask < 0) firstMask = text.Length;
                 text.Append(SessionSnapshot.MaskPlaceholder);
             }
             else if (token != _specials.Pad && token != _specials.End)
@@ -337,6 +340,8 @@ internal sealed class DocumentCanvas
             }
         }
         Flush();
+
+        return firstMask;
 
         void Flush()
         {
