@@ -41,7 +41,7 @@ internal sealed class DecodingOptions
         BlockHandover: p.GetValue(handover));
 
     public string Describe(ParseResult p) =>
-        $"{p.GetValue(rule)} τ={p.GetValue(threshold)} max_steps={p.GetValue(maxSteps)} block={p.GetValue(blockSize)} cache={!p.GetValue(noCache)} remask={p.GetValue(remask)}{(p.GetValue(padEnds) ? " pad_ends_region" : "")}{(p.GetValue(handover) ? " block_handover" : "")}";
+        $"{p.GetValue(rule)} τ={p.GetValue(threshold)} max_steps={p.GetValue(maxSteps)} block={p.GetValue(blockSize)} cache={!p.GetValue(noCache)} remask={p.GetValue(remask)}{(p.GetValue(padEnds) ? " pad_ends_region" : "")}{(p.GetValue(handover) && !p.GetValue(noCache) && p.GetValue(blockSize) > 0 ? " block_handover" : "")}";
 
     /// <summary>The infill decoder for a model: FIM greedy for the AR baseline, the diffusion decoder otherwise.</summary>
     public InfillDecode DecoderFor(ModelBundle bundle, ParseResult p)

@@ -14,7 +14,7 @@ namespace SeedGrains.Diffusion.Decoding;
 /// <param name="BlockHandover">With the cache and blocks: at a block boundary, instead of a full forward of the canvas,
 /// the finished block joins the cached context through a forward of its own tokens, and the next block leaves it.
 /// Cheaper by a canvas per block; more approximate: the rest of the context does not see the block until a refresh
-/// (<paramref name="RefreshEvery"/>).</param>
+/// (<paramref name="RefreshEvery"/>, which then counts steps across blocks).</param>
 public sealed record InfillOptions(
     int BlockSize = 0,
     bool UseCache = true,

@@ -129,7 +129,8 @@ public sealed class KvCache : IDisposable
 
     /// <summary>
     /// Keeps the cached positions at <paramref name="indices"/> (cache order), in that order — e.g. to take a block that
-    /// becomes active out of a context cache. Keys carry their rotary position, so the order of entries is free.
+    /// becomes active out of a context cache. For bidirectional attention the order of entries is free (keys carry
+    /// their rotary position); a causal forward builds its mask from cache order, so do not reorder a causal cache.
     /// </summary>
     public void Keep(IReadOnlyList<long> indices)
     {

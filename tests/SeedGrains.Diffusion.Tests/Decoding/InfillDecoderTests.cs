@@ -98,19 +98,28 @@ public sealed class InfillDecoderTests
         Assert.True(handedOver.allclose(reference, rtol: 0, atol: 1e-5), "the hand-over cache differs from a full forward's");
     }
 
-    [Fact]
-    public void ABlockHandoverFillsTheRegionAndIsDeterministic()
+    [Theory]
+    [InlineData(false, false, 13, 0)]
+    [InlineData(true, false, 13, 0)]
+    [InlineData(false, true, 16, 3)]
+    [InlineData(true, true, 16, 3)]
+    public void WithOneLayerDecodingWithHandOversEqualsARefreshPerBlock(bool shifted, bool padEnds, int budget, int remask)
     {
-        // With two layers a hand-over is approximate (the rest of the context does not see the block), but it still
-        // fills every mask within the cap, and does so the same way every time.
-        var policy = new CommitPolicy(CommitRule.Confidence, Threshold: 0.3f);
-        var options = new InfillOptions(BlockSize: 4, MaxSteps: 20, BlockHandover: true);
-        var first = decoder.Decode(prefix, suffix, 14, policy, options);
-        var again = decoder.Decode(prefix, suffix, 14, policy, options);
-        Assert.Equal(first.Tokens, again.Tokens);
-        Assert.DoesNotContain(TinyModels.Specials.Mask, first.Tokens);
-        Assert.InRange(first.Steps, 4, 20 + 14 / 4);
-        Assert.True(first.Forwards > first.Steps, "each hand-over is a forward of its own");
+        // The whole decode, not just one hand-over: with one layer the hand-over is exact, so tokens and steps must be
+        // those of a full forward per block. Weights scaled up so the tiny model is confident and its choices vary.
+        var model = TinyModels.Create(AttentionMode.Bidirectional, seed: 7, shifted: shifted, layers: 1);
+        using (torch.no_grad())
+            foreach (var (name, parameter) in model.named_parameters())
+                if (!name.Contains("norm", StringComparison.Ordinal)) parameter.mul_(25);
+        var oneLayer = new InfillDecoder(model, TinyModels.Specials, torch.CPU);
+        var policy = new CommitPolicy(CommitRule.Confidence, Threshold: 0.2f);
+        var options = new InfillOptions(BlockSize: 4, MaxSteps: 30, PadEndsRegion: padEnds, RemaskBudget: remask, RemaskBelow: 0.9f);
+        var perBlock = oneLayer.Decode(prefix, suffix, budget, policy, options);
+        var handedOver = oneLayer.Decode(prefix, suffix, budget, policy, options with { BlockHandover = true });
+        Assert.Equal(perBlock.Tokens, handedOver.Tokens);
+        Assert.Equal(perBlock.Steps, handedOver.Steps);
+        Assert.Equal(perBlock.Steps, perBlock.Forwards);
+        Assert.InRange(handedOver.Forwards - handedOver.Steps, 1, (budget + 3) / 4 - 1); // one forward per hand-over
     }
 
     [Theory]

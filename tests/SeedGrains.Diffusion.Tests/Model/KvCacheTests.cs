@@ -144,6 +144,25 @@ public sealed class KvCacheTests : IDisposable
         Assert.True(cache.Keys(1)!.allclose(keys.index_select(2, order), rtol: 0, atol: 0));
         Assert.True(cache.Values(1)!.allclose(values.index_select(2, order), rtol: 0, atol: 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => cache.Keep([3]));
+
+        cache.Keep([]); // nothing kept, and the cache still takes appends
+        Assert.Equal(0, cache.Length);
+        model.ForwardHidden(ids, AttentionMode.Bidirectional, cache: cache, appendToCache: true);
+        Assert.Equal(6, cache.Length);
+    }
+
+    [Fact]
+    public void KeepSelectsTheKeyMaskOfAStackedCacheToo()
+    {
+        using var scope = NewDisposeScope();
+        using var a = model.CreateCache();
+        using var b = model.CreateCache();
+        model.ForwardHidden(TinyModels.RandomIds(1, 3, model.Config.VocabSize, 22), AttentionMode.Bidirectional, cache: a, appendToCache: true);
+        model.ForwardHidden(TinyModels.RandomIds(1, 2, model.Config.VocabSize, 23), AttentionMode.Bidirectional, cache: b, appendToCache: true);
+        using var stacked = KvCache.Stack([a, b]);
+        stacked.Keep([2, 0]);
+        Assert.Equal(new[] { true, true, false, true }, stacked.KeyMask!.data<bool>().ToArray()); // row b has no position 2
+        Assert.Equal(2, stacked.Keys(0)!.shape[2]);
     }
 
     [Fact]
