@@ -26,6 +26,9 @@ internal static class CliOptions
         _ => throw new ArgumentException($"{option} '{name}': expected float32 or bfloat16"),
     };
 
+    /// <summary>A --tokenizer value: tokenizer.json itself, or the folder holding it.</summary>
+    public static string TokenizerFile(string path) => Directory.Exists(path) ? Path.Combine(path, "tokenizer.json") : path;
+
     public static Option<int> Seed() => new("--seed") { Description = "Random seed", DefaultValueFactory = _ => 1 };
 
     static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };

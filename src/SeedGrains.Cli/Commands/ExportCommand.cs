@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SeedGrains.Diffusion.Checkpoints;
+using SeedGrains.Diffusion.Training;
 using static TorchSharp.torch;
 
 namespace SeedGrains.Cli.Commands;
@@ -28,13 +29,13 @@ internal static class ExportCommand
         {
             var source = p.GetValue(checkpoint)!;
             var target = p.GetValue(output)!;
-            var tokenizerFile = p.GetValue(tokenizer) is { } t ? (Directory.Exists(t) ? Path.Combine(t, "tokenizer.json") : t) : Path.Combine(source, "tokenizer.json");
+            var tokenizerFile = CliOptions.TokenizerFile(p.GetValue(tokenizer) ?? source);
             if (!File.Exists(tokenizerFile)) throw new FileNotFoundException($"no tokenizer.json at {tokenizerFile}: give --tokenizer");
             var weightsDtype = CliOptions.ParseWeightsDtype(p.GetValue(dtype)) ?? throw new ArgumentException("--dtype must be float32 or bfloat16");
             double shardMb = p.GetValue(maxShard);
             if (shardMb < 0) throw new ArgumentException($"--max-shard-mb must be 0 or more (got {shardMb})");
             // A run's own checkpoint (float32 + optimizer state, needed by --resume) is never a place to export to.
-            if (FullPath(source) == FullPath(target) || File.Exists(Path.Combine(target, "state.json")) || File.Exists(Path.Combine(target, "optimizer.bin")))
+            if (FullPath(source) == FullPath(target) || File.Exists(Path.Combine(target, Trainer.StateFile)) || File.Exists(Path.Combine(target, Trainer.OptimizerFile)))
                 throw new ArgumentException($"--out {target} is a training checkpoint: export to another folder");
 
             using var model = Checkpoint.Load(source, CPU, ScalarType.Float32);

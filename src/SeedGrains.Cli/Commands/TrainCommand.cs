@@ -55,7 +55,7 @@ internal static class TrainCommand
             CliOptions.ApplyThreads(p, threads);
             var dev = DeviceSelector.Select(p.GetValue(device)!, tensorFloat32: true);
             var runDir = p.GetValue(output)!;
-            var tok = CodeTokenizer.Load(ResolveTokenizer(p.GetValue(tokenizer)!));
+            var tok = CodeTokenizer.Load(CliOptions.TokenizerFile(p.GetValue(tokenizer)!));
             Directory.CreateDirectory(runDir);
             using var logFile = new StreamWriter(Path.Combine(runDir, "train.log"), append: true) { AutoFlush = true };
             var log = new TeeWriter(Console.Error, logFile);
@@ -74,7 +74,7 @@ internal static class TrainCommand
                     throw new ArgumentException("--resume continues the saved run as it was: --shifted, --init and --branch-at do not apply");
                 trainer = Trainer.Resume(runDir, ModelBundle.VocabularyOf(tok, ReadVocabSize(runDir)), corpus, dev, log,
                     p.GetResult(steps) is { Implicit: false } ? p.GetValue(steps) : null,
-                    p.GetValue(timeBudget) is double minutes ? Positive(minutes, "--time-budget-minutes") * 60 : null);
+                    BudgetSeconds(p.GetValue(timeBudget)));
                 log.WriteLine($"resuming at step {trainer.State.Step}");
             }
             else
@@ -100,7 +100,7 @@ internal static class TrainCommand
                     SequenceLength = p.GetValue(seqLen), BatchSize = p.GetValue(batch), Steps = p.GetValue(steps),
                     LearningRate = p.GetValue(lr), WarmupSteps = p.GetValue(warmup), Seed = p.GetValue(seed),
                     CheckpointMinutes = p.GetValue(checkpointMinutes),
-                    TimeBudgetSeconds = p.GetValue(timeBudget) is double minutes ? Positive(minutes, "--time-budget-minutes") * 60 : null,
+                    TimeBudgetSeconds = BudgetSeconds(p.GetValue(timeBudget)),
                     BranchAtProgress = p.GetValue(branchAt) is double at ? Fraction(at, "--branch-at") : null,
                 };
                 log.WriteLine($"model: {model.parameters().Sum(x => x.numel()):N0} parameters, {JsonSerializer.Serialize(options)}");
@@ -111,7 +111,7 @@ internal static class TrainCommand
                 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
                 trainer.Run(p.GetValue(stopAfter), cancel.Token);
             }
-            File.Copy(ResolveTokenizer(p.GetValue(tokenizer)!), Path.Combine(runDir, Trainer.CheckpointFolder, "tokenizer.json"), overwrite: true);
+            File.Copy(CliOptions.TokenizerFile(p.GetValue(tokenizer)!), Path.Combine(runDir, Trainer.CheckpointFolder, "tokenizer.json"), overwrite: true);
             log.WriteLine($"done: {Path.Combine(runDir, Trainer.CheckpointFolder)} holds config.json, model.safetensors and tokenizer.json");
             return 0;
         });
@@ -138,13 +138,16 @@ internal static class TrainCommand
         return model;
     }
 
-    static double Positive(double value, string name) =>
-        value > 0 && double.IsFinite(value) ? value : throw new ArgumentException($"{name} must be positive (got {value})");
+    /// <summary>--time-budget-minutes in seconds (null: none).</summary>
+    static double? BudgetSeconds(double? minutes) => minutes switch
+    {
+        null => null,
+        > 0 and var m when double.IsFinite(m) => m * 60,
+        var m => throw new ArgumentException($"--time-budget-minutes must be positive (got {m})"),
+    };
 
     static double Fraction(double value, string name) =>
         value is > 0 and < 1 ? value : throw new ArgumentException($"{name} must be between 0 and 1 (got {value})");
-
-    static string ResolveTokenizer(string path) => Directory.Exists(path) ? Path.Combine(path, "tokenizer.json") : path;
 
     static int ReadVocabSize(string runDir) =>
         ModelConfig.Load(Path.Combine(runDir, Trainer.CheckpointFolder, "config.json")).VocabSize;

@@ -34,7 +34,6 @@ public sealed class InfillDecoder(Qwen2Model model, SpecialTokenIds specials, De
         KvCache? cache = null;
         int[] active = [];
         int[] cached = []; // the canvas positions whose keys/values the cache holds, in cache order
-        int[] cachedTokens = []; // the token each of them held when it was cached
         int stepsSinceRefresh = 0;
         bool handOver = false;
         using var noGrad = no_grad();
@@ -54,22 +53,18 @@ public sealed class InfillDecoder(Qwen2Model model, SpecialTokenIds specials, De
                     cache = options.UseCache ? new KvCache(model.Config.NumLayers) : null;
                     // Without a cache the block gains nothing from a narrower active set: keep the whole region active.
                     active = options.UseCache ? ActivePositions(p + blockStart, p + blockEnd) : ActivePositions(p, p + budget);
-                    activeHidden = FullForward(canvas, active, cache);
-                    cached = options.UseCache ? Enumerable.Range(0, canvas.Length).Except(active).ToArray() : [];
-                    cachedTokens = cached.Select(i => canvas[i]).ToArray();
+                    cached = Enumerable.Range(0, canvas.Length).Except(active).ToArray();
+                    activeHidden = FullForward(canvas, cached, active, cache);
                     stepsSinceRefresh = 0;
                 }
                 else
                 {
                     if (handOver)
                     {
-                        (active, cached) = HandOver(canvas, active, cached, cachedTokens, ActivePositions(p + blockStart, p + blockEnd), cache!);
-                        cachedTokens = cached.Select(i => canvas[i]).ToArray();
+                        (active, cached) = HandOver(canvas, active, cached, ActivePositions(p + blockStart, p + blockEnd), cache!);
                         forwards++;
                     }
-                    var ids = tensor(active.Select(i => (long)canvas[i]).ToArray(), [1, active.Length], dtype: int64, device: device);
-                    var positions = tensor(active.Select(i => (long)i).ToArray(), [1, active.Length], dtype: int64, device: device);
-                    activeHidden = model.ForwardHidden(ids, AttentionMode.Bidirectional, positionIds: positions, cache: cache).squeeze(0);
+                    activeHidden = ForwardAt(canvas, active, cache, append: false);
                 }
                 forwards++;
                 steps++;
@@ -112,24 +107,21 @@ public sealed class InfillDecoder(Qwen2Model model, SpecialTokenIds specials, De
 
     /// <summary>
     /// Moves from one block to the next without a full forward: the cache drops the next block's positions (they
-    /// become active) and every position whose token changed since it was cached (a block filled with pads, say), and
-    /// gains those and the finished block's positions, with keys/values from a forward of their tokens against the
-    /// cache. Returns the new active set and the cache's positions.
+    /// become active) and gains the finished ones, with keys/values from a forward of their tokens against the cache.
+    /// Only active positions change between forwards (commits, re-masks and pads all stay inside the region's current
+    /// block or end it), so every other cached entry still holds its token. Returns the new active set and the cache's
+    /// positions.
     /// </summary>
-    internal (int[] Active, int[] Cached) HandOver(int[] canvas, int[] active, int[] cached, int[] cachedTokens, int[] next, KvCache cache)
+    internal (int[] Active, int[] Cached) HandOver(int[] canvas, int[] active, int[] cached, int[] next, KvCache cache)
     {
         var nextSet = next.ToHashSet();
-        var keep = Enumerable.Range(0, cached.Length)
-            .Where(i => !nextSet.Contains(cached[i]) && canvas[cached[i]] == cachedTokens[i]).Select(i => (long)i).ToArray();
-        var changed = Enumerable.Range(0, cached.Length).Where(i => canvas[cached[i]] != cachedTokens[i]).Select(i => cached[i]);
-        var joining = active.Concat(changed).Where(i => !nextSet.Contains(i)).Distinct().Order().ToArray();
+        var keep = Enumerable.Range(0, cached.Length).Where(i => !nextSet.Contains(cached[i])).Select(i => (long)i).ToArray();
+        var joining = active.Where(i => !nextSet.Contains(i)).ToArray();
         cache.Keep(keep);
         if (joining.Length > 0)
         {
             using var scope = NewDisposeScope();
-            var ids = tensor(joining.Select(i => (long)canvas[i]).ToArray(), [1, joining.Length], dtype: int64, device: device);
-            var positions = tensor(joining.Select(i => (long)i).ToArray(), [1, joining.Length], dtype: int64, device: device);
-            model.ForwardHidden(ids, AttentionMode.Bidirectional, positionIds: positions, cache: cache, appendToCache: true);
+            ForwardAt(canvas, joining, cache, append: true);
         }
         return (next, keep.Select(i => cached[i]).Concat(joining).ToArray());
     }
@@ -139,18 +131,22 @@ public sealed class InfillDecoder(Qwen2Model model, SpecialTokenIds specials, De
         Enumerable.Range(from, to - from).Prepend(model.Config.PredictorOf(from)).Distinct().Order().ToArray();
 
     /// <summary>
-    /// Forward of [context | active] with true positions (context = every canvas position not in
+    /// Forward of [context | active] with true positions (context = the canvas positions not in
     /// <paramref name="active"/>); with a cache, keeps the context's keys/values. Returns the active hidden states [A, D].
     /// </summary>
-    internal Tensor FullForward(int[] canvas, int[] active, KvCache? cache)
+    internal Tensor FullForward(int[] canvas, int[] context, int[] active, KvCache? cache)
     {
-        var context = Enumerable.Range(0, canvas.Length).Except(active).ToArray();
-        var order = context.Concat(active).ToArray();
-        var ids = tensor(order.Select(i => (long)canvas[i]).ToArray(), [1, order.Length], dtype: int64, device: device);
-        var positions = tensor(order.Select(i => (long)i).ToArray(), [1, order.Length], dtype: int64, device: device);
-        var hidden = model.ForwardHidden(ids, AttentionMode.Bidirectional, positionIds: positions, cache: cache, appendToCache: cache is not null);
+        var hidden = ForwardAt(canvas, [.. context, .. active], cache, append: cache is not null);
         cache?.Truncate(context.Length);
-        return hidden.squeeze(0).narrow(0, context.Length, active.Length);
+        return hidden.narrow(0, context.Length, active.Length);
+    }
+
+    /// <summary>A bidirectional forward of the tokens at these canvas positions (against the cache); hidden states [N, D].</summary>
+    Tensor ForwardAt(int[] canvas, int[] at, KvCache? cache, bool append)
+    {
+        var ids = tensor(at.Select(i => (long)canvas[i]).ToArray(), [1, at.Length], dtype: int64, device: device);
+        var positions = tensor(at.Select(i => (long)i).ToArray(), [1, at.Length], dtype: int64, device: device);
+        return model.ForwardHidden(ids, AttentionMode.Bidirectional, positionIds: positions, cache: cache, appendToCache: append).squeeze(0);
     }
 
     /// <summary>Re-masks the least confident committed tokens of the block below the threshold; returns how many.</summary>

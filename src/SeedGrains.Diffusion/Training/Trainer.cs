@@ -16,8 +16,8 @@ public sealed class Trainer : IDisposable
 {
     public const string CheckpointFolder = "checkpoint";
     public const string BranchFolder = "branch";
-    const string OptimizerFile = "optimizer.bin";
-    const string StateFile = "state.json";
+    public const string OptimizerFile = "optimizer.bin";
+    public const string StateFile = "state.json";
 
     readonly Qwen2Model model;
     readonly TrainingVocabulary vocab;
