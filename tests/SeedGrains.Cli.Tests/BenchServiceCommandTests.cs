@@ -1,10 +1,6 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
-using SeedGrains.Diffusion.Checkpoints;
-using SeedGrains.Diffusion.Model;
-using SeedGrains.Diffusion.Tokenization;
-using TorchSharp;
 
 namespace SeedGrains.Cli.Tests;
 
@@ -23,7 +19,7 @@ public sealed class BenchServiceCommandTests : IDisposable
     [Fact]
     public async Task TwoSessionsPrintTheJson()
     {
-        var model = SaveTinyModel(Path.Combine(_dir, "model"));
+        var model = TinyModel.Save(Path.Combine(_dir, "model"));
         var file = WritePythonFile(Path.Combine(_dir, "sample.py"));
 
         var (exitCode, stdout, stderr) = await Cli.RunAsync("bench", "service", "--model", model, "--sessions", "2", "--file", file, "--device", "cpu", "--seed", "3", "--json");
@@ -56,25 +52,6 @@ public sealed class BenchServiceCommandTests : IDisposable
         Assert.Equal(1, exitCode);
         Assert.Equal("", stdout.Trim());
         Assert.Contains("absent.py", stderr);
-    }
-
-    /// <summary>A random 1-layer diffusion model over the bundled tokenizer, special ids from its specials.</summary>
-    private static string SaveTinyModel(string dir)
-    {
-        Directory.CreateDirectory(dir);
-        var tokenizerPath = Path.Combine(Cli.BundledTokenizerDirectory(), "tokenizer.json");
-        File.Copy(tokenizerPath, Path.Combine(dir, "tokenizer.json"));
-        var tokenizer = CodeTokenizer.Load(tokenizerPath);
-        int Special(string name) => tokenizer.SpecialTokenId(name) ?? throw new InvalidOperationException($"bundled tokenizer has no {name}");
-        var config = new ModelConfig(
-            VocabSize: tokenizer.VocabularySize, HiddenSize: 32, NumLayers: 1, NumHeads: 2, NumKvHeads: 1, IntermediateSize: 64,
-            MaxPositions: 1024, TieWordEmbeddings: true,
-            MaskTokenId: Special("<|mask|>"), PadTokenId: Special("<|pad|>"), EosTokenId: Special("<|endoftext|>"),
-            Attention: AttentionMode.Bidirectional);
-        torch.manual_seed(7);
-        using var model = new Qwen2Model(config);
-        Checkpoint.Save(model, dir);
-        return dir;
     }
 
     /// <summary>About 60 lines of Python, long enough that 3-line regions have context on both sides.</summary>

@@ -5,21 +5,38 @@ using SeedGrains.Diffusion.Runtime;
 
 namespace SeedGrains.Cli.Commands;
 
-/// <summary>The diffusion decoding options shared by `eval` and `bench decode`, and the decoder they make.</summary>
+/// <summary>The diffusion decoding options of `eval` and `bench decode` (each with its own defaults), and the decoder they make.</summary>
 internal sealed class DecodingOptions
 {
-    readonly Option<string> rule = new("--policy") { Description = "confidence | topk | entropy", DefaultValueFactory = _ => "confidence" };
+    readonly Option<string> rule;
     readonly Option<float> threshold = new("--threshold") { Description = "Confidence threshold τ", DefaultValueFactory = _ => 0.9f };
     readonly Option<float> entropyBound = new("--entropy-bound") { DefaultValueFactory = _ => 1.0f };
-    readonly Option<int> maxSteps = new("--max-steps") { Description = "Step budget per region", DefaultValueFactory = _ => 64 };
-    readonly Option<int> blockSize = new("--block-size") { Description = "Semi-AR block size (0 = whole region); 8 was chosen on the dev set for the bundled model (models/diffusion/TRAINING.md)", DefaultValueFactory = _ => 8 };
+    readonly Option<int> maxSteps;
+    readonly Option<int> blockSize;
     readonly Option<bool> noCache = new("--no-cache") { Description = "Recompute the whole canvas every step" };
     readonly Option<int> remask = new("--remask") { Description = "Refinement: how many low-confidence commits may be re-masked" };
     readonly Option<bool> padEnds = new("--pad-ends-region") { Description = "A committed pad/end token fills the rest of the region with pads at once (same output, fewer steps; '--pad-ends-region false' turns it off)", DefaultValueFactory = _ => true };
 
     readonly Option<bool> handover = new("--block-handover") { Description = "At a block boundary, move the finished block into the cached context with a forward of its tokens instead of a full forward of the canvas (1.5× faster, as exact on the dev set; '--block-handover false' refreshes per block)", DefaultValueFactory = _ => true };
 
-    public static DecodingOptions Create() => new();
+    DecodingOptions(string why, string policy, int steps, int block)
+    {
+        rule = new("--policy") { Description = $"confidence | topk | entropy (default: {why})", DefaultValueFactory = _ => policy };
+        maxSteps = new("--max-steps") { Description = $"Step budget per region (default: {why})", DefaultValueFactory = _ => steps };
+        blockSize = new("--block-size") { Description = $"Semi-AR block size, 0 = the whole region (default: {why})", DefaultValueFactory = _ => block };
+    }
+
+    /// <summary>
+    /// `eval`'s defaults, chosen on the dev set for quality: confidence τ = 0.9 in 8-token blocks
+    /// (models/diffusion/TRAINING.md).
+    /// </summary>
+    public static DecodingOptions ForQuality() => new("chosen on the dev set for quality", "confidence", 64, 8);
+
+    /// <summary>
+    /// `bench decode`'s defaults, the fastest policy on the dev set whose exact match is no lower than the quality
+    /// defaults': top-k over the whole region in two steps (docs/benchmarks.md).
+    /// </summary>
+    public static DecodingOptions ForSpeed() => new("the dev set's fastest at no loss of exact match", "topk", 2, 0);
 
     public void AddTo(Command command)
     {
@@ -41,7 +58,7 @@ internal sealed class DecodingOptions
         BlockHandover: p.GetValue(handover));
 
     public string Describe(ParseResult p) =>
-        $"{p.GetValue(rule)} τ={p.GetValue(threshold)} max_steps={p.GetValue(maxSteps)} block={p.GetValue(blockSize)} cache={!p.GetValue(noCache)} remask={p.GetValue(remask)}{(p.GetValue(padEnds) ? " pad_ends_region" : "")}{(p.GetValue(handover) && !p.GetValue(noCache) && p.GetValue(blockSize) > 0 ? " block_handover" : "")}";
+        $"{p.GetValue(rule)}{p.GetValue(rule) switch { "confidence" => $" τ={p.GetValue(threshold)}", "entropy" => $" bound={p.GetValue(entropyBound)}", _ => "" }} max_steps={p.GetValue(maxSteps)} block={p.GetValue(blockSize)} cache={!p.GetValue(noCache)} remask={p.GetValue(remask)}{(p.GetValue(padEnds) ? " pad_ends_region" : "")}{(p.GetValue(handover) && !p.GetValue(noCache) && p.GetValue(blockSize) > 0 ? " block_handover" : "")}";
 
     /// <summary>The infill decoder for a model: FIM greedy for the AR baseline, the diffusion decoder otherwise.</summary>
     public InfillDecode DecoderFor(ModelBundle bundle, ParseResult p)

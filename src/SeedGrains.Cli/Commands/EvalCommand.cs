@@ -24,7 +24,7 @@ internal static class EvalCommand
         var device = CliOptions.Device();
         var json = CliOptions.Json();
         var threads = CliOptions.Threads();
-        var policy = DecodingOptions.Create();
+        var policy = DecodingOptions.ForQuality();
         var command = new Command("eval", "Evaluate a model on held-out code.") { model, data, task, maxFiles, spansPerFile, verbose, seed, device, json, threads };
         policy.AddTo(command);
         command.SetAction(p =>
@@ -44,6 +44,7 @@ internal static class EvalCommand
                     result["spans"] = summary.Spans;
                     result["exact_match"] = summary.ExactMatch;
                     result["exact_matches"] = summary.ExactMatches;
+                    result["edit_similarity"] = summary.EditSimilarity;
                     result["generated_tokens"] = summary.GeneratedTokens;
                     result["tokens_per_s"] = summary.TokensPerSecond;
                     result["steps_per_token"] = summary.StepsPerToken;

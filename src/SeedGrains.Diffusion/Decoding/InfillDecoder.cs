@@ -29,6 +29,7 @@ public sealed class InfillDecoder(Qwen2Model model, SpecialTokenIds specials, De
         var canvas = prefix.Concat(Enumerable.Repeat(specials.Mask, budget)).Concat(suffix).ToArray();
         var region = new ArraySegment<int>(canvas, p, budget);
         int blockSize = options.BlockSize <= 0 ? budget : options.BlockSize;
+        int blockCount = (budget + blockSize - 1) / blockSize;
         int steps = 0, forwards = 0, remasksLeft = options.RemaskBudget;
         var confidence = new float[budget];
         KvCache? cache = null;
@@ -94,7 +95,8 @@ public sealed class InfillDecoder(Qwen2Model model, SpecialTokenIds specials, De
                     if (options.BlockHandover && options.UseCache) handOver = true;
                     else stepsSinceRefresh = int.MaxValue; // Fast-dLLM: refresh the cache per block
                 }
-                if (steps >= options.MaxSteps * 4) throw new InvalidOperationException("decoder did not terminate"); // defensive: policies commit ≥1 per step
+                // Defensive: once the step budget is spent every step finishes its block, so no decode needs more.
+                if (steps > options.MaxSteps + blockCount) throw new InvalidOperationException("decoder did not terminate");
             }
         }
         finally

@@ -9,9 +9,11 @@ namespace SeedGrains.Diffusion.Evaluation;
 public delegate InfillResult InfillDecode(int[] prefix, int[] suffix, int budget);
 
 /// <summary>Totals of one model over a set of infill cases.</summary>
-public sealed record InfillSummary(int Spans, int ExactMatches, long GeneratedTokens, long Steps, double Seconds)
+public sealed record InfillSummary(int Spans, int ExactMatches, double EditSimilaritySum, long GeneratedTokens, long Steps, double Seconds)
 {
     public double ExactMatch => Spans == 0 ? 0 : (double)ExactMatches / Spans;
+    /// <summary>Mean <see cref="LinesTask.EditSimilarity"/> over the spans.</summary>
+    public double EditSimilarity => Spans == 0 ? 0 : EditSimilaritySum / Spans;
     public double TokensPerSecond => Seconds == 0 ? 0 : GeneratedTokens / Seconds;
     public double StepsPerToken => GeneratedTokens == 0 ? 0 : (double)Steps / GeneratedTokens;
 }
@@ -29,6 +31,7 @@ public static class InfillRun
         var prepared = cases.Select(c => Prepare(c, tokenizer)).ToList();
         if (prepared.Count > 0) decode(prepared[0].Prefix, prepared[0].Suffix, prepared[0].Budget);
         int exact = 0;
+        double similarity = 0;
         long tokens = 0, steps = 0;
         var clock = new Stopwatch();
         for (int i = 0; i < prepared.Count; i++)
@@ -40,11 +43,12 @@ public static class InfillRun
             var text = tokenizer.Decode(result.Tokens);
             bool ok = LinesTask.ExactMatch(cases[i].Middle, text);
             if (ok) exact++;
+            similarity += LinesTask.EditSimilarity(cases[i].Middle, text);
             tokens += result.Tokens.Length;
             steps += result.Steps;
             onCase?.Invoke(i, cases[i], text, ok);
         }
-        return new InfillSummary(cases.Count, exact, tokens, steps, clock.Elapsed.TotalSeconds);
+        return new InfillSummary(cases.Count, exact, similarity, tokens, steps, clock.Elapsed.TotalSeconds);
     }
 
     sealed record Prepared(int[] Prefix, int[] Suffix, int Budget);

@@ -68,6 +68,18 @@ public static class LinesTask
     /// <summary>Exact match after stripping trailing whitespace of each line (and trailing empty lines).</summary>
     public static bool ExactMatch(string expected, string actual) => Normalize(expected) == Normalize(actual);
 
+    /// <summary>
+    /// Edit similarity (as CodeXGLUE and RepoBench report next to exact match): 1 − Levenshtein distance / the longer
+    /// length, over the same normalized texts; 1 for equal texts, 0 for nothing in common. Unlike exact match it
+    /// tells a near miss from garbage.
+    /// </summary>
+    public static double EditSimilarity(string expected, string actual)
+    {
+        var (e, a) = (Normalize(expected), Normalize(actual));
+        int longer = Math.Max(e.Length, a.Length);
+        return longer == 0 ? 1 : 1 - (double)Quickenshtein.Levenshtein.GetDistance(e, a) / longer;
+    }
+
     static string Normalize(string s)
     {
         var lines = s.Replace("\r\n", "\n").Split('\n').Select(l => l.TrimEnd()).ToList();

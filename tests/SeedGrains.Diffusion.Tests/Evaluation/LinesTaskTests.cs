@@ -59,6 +59,20 @@ public sealed class LinesTaskTests : IDisposable
     }
 
     [Fact]
+    public void EditSimilarityIsOneMinusTheNormalizedLevenshteinDistance()
+    {
+        // Normalized like exact match: trailing whitespace and empty trailing lines do not count.
+        Assert.Equal(1.0, LinesTask.EditSimilarity("x = 1  \ny = 2\n\n", "x = 1\ny = 2"));
+        Assert.Equal(1.0, LinesTask.EditSimilarity("", "\n"));
+        // "return a" vs "return b": one substitution in 8 characters.
+        Assert.Equal(1 - 1 / 8.0, LinesTask.EditSimilarity("return a", "return b"), 12);
+        // Nothing emitted: every character is an insertion.
+        Assert.Equal(0.0, LinesTask.EditSimilarity("pass", ""));
+        // Divided by the longer text: "ab" vs "abcd" is two insertions over 4.
+        Assert.Equal(0.5, LinesTask.EditSimilarity("ab", "abcd"), 12);
+    }
+
+    [Fact]
     public void MissingOrEmptyDirectoryIsAClearError()
     {
         Assert.Throws<DirectoryNotFoundException>(() => LinesTask.Build(Path.Combine(dir, "nope"), 1, 1));

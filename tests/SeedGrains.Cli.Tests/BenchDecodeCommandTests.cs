@@ -1,0 +1,81 @@
+using System.Text;
+using System.Text.Json;
+using SeedGrains.Diffusion.Model;
+
+namespace SeedGrains.Cli.Tests;
+
+/// <summary>
+/// `seedgrains bench decode` end to end through the built CLI on tiny random models (a bidirectional one and a causal
+/// one) with the bundled tokenizer: DESIGN.md's JSON contract and numbers that agree with each other. No timing
+/// assertions: benchmarks are not tests.
+/// </summary>
+public sealed class BenchDecodeCommandTests : IDisposable
+{
+    private static readonly string[] ContractFields = ["diffusion_tokens_per_s", "ar_tokens_per_s", "speedup", "diffusion_exact_match", "ar_exact_match"];
+    private readonly string _dir = Directory.CreateTempSubdirectory("seedgrains-bench-decode-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task PrintsTheContractAndTheCeiling()
+    {
+        var diffusion = TinyModel.Save(Path.Combine(_dir, "diffusion"));
+        var ar = TinyModel.Save(Path.Combine(_dir, "ar"), AttentionMode.Causal, seed: 11);
+        var data = Directory.CreateDirectory(Path.Combine(_dir, "data")).FullName;
+        for (var f = 0; f < 3; f++) WritePythonFile(Path.Combine(data, $"module_{f}.py"), f);
+
+        var (exitCode, stdout, stderr) = await Cli.RunAsync("bench", "decode", "--model", diffusion, "--ar-model", ar, "--data", data,
+            "--max-files", "3", "--seed", "1", "--threads", "1", "--json");
+
+        Assert.True(exitCode == 0, stderr);
+        using var json = JsonDocument.Parse(stdout.Trim());
+        var root = json.RootElement;
+        foreach (var field in ContractFields)
+            Assert.True(root.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.Number, $"missing {field}: {stdout}");
+        double Number(string name) => root.GetProperty(name).GetDouble();
+        Assert.Equal(3, root.GetProperty("spans").GetInt32());
+        Assert.Equal(Number("diffusion_generated_tokens") / Number("diffusion_seconds"), Number("diffusion_tokens_per_s"), 6);
+        Assert.Equal(Number("ar_generated_tokens") / Number("ar_seconds"), Number("ar_tokens_per_s"), 6);
+        Assert.Equal(Number("diffusion_tokens_per_s") / Number("ar_tokens_per_s"), Number("speedup"), 6);
+        // A random model emits at least one token somewhere, so both sides have a rate.
+        Assert.True(Number("diffusion_generated_tokens") > 0 && Number("ar_generated_tokens") > 0, stdout);
+        Assert.InRange(Number("diffusion_exact_match"), 0, 1);
+        Assert.InRange(Number("ar_exact_match"), 0, 1);
+        Assert.InRange(Number("diffusion_edit_similarity"), 0, 1);
+        Assert.InRange(Number("ar_edit_similarity"), 0, 1);
+        // The AR model forwards once per token, its prompt included (a span ended by the cap makes one forward fewer).
+        Assert.InRange(Number("ar_steps_per_token"), 0.5, 2);
+        Assert.True(Number("ar_prompt_seconds") > 0, stdout);
+        Assert.Equal(Number("diffusion_generated_tokens") / Number("ar_prompt_seconds") / Number("ar_tokens_per_s"), Number("speedup_ceiling"), 6);
+        // The speed defaults (docs/benchmarks.md), not eval's quality defaults.
+        Assert.StartsWith("topk max_steps=2 block=0 ", root.GetProperty("policy").GetString());
+    }
+
+    [Fact]
+    public async Task SwappedModelsAreAClearError()
+    {
+        var diffusion = TinyModel.Save(Path.Combine(_dir, "diffusion"));
+        var data = Directory.CreateDirectory(Path.Combine(_dir, "data")).FullName;
+        WritePythonFile(Path.Combine(data, "module.py"), 0);
+
+        var (exitCode, stdout, stderr) = await Cli.RunAsync("bench", "decode", "--model", diffusion, "--ar-model", diffusion, "--data", data, "--max-files", "1", "--json");
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Equal("", stdout.Trim());
+        Assert.Contains("is not a causal (AR) model", stderr);
+    }
+
+    /// <summary>About 40 lines of Python, so a 1–3-line span has context on both sides.</summary>
+    private static void WritePythonFile(string path, int seed)
+    {
+        var text = new StringBuilder();
+        for (var i = 0; i < 10; i++)
+        {
+            text.Append($"def function_{seed}_{i}(value, scale={i + 1}):\n");
+            text.Append($"    total = value * scale + {i + seed}\n");
+            text.Append("    return total if total > 0 else -total\n");
+            text.Append('\n');
+        }
+        File.WriteAllText(path, text.ToString());
+    }
+}
