@@ -53,12 +53,26 @@ internal sealed class DecodingOptions
         },
         Threshold: p.GetValue(threshold), EntropyBound: p.GetValue(entropyBound));
 
-    public InfillOptions Infill(ParseResult p) => new(
-        BlockSize: p.GetValue(blockSize), UseCache: !p.GetValue(noCache), MaxSteps: p.GetValue(maxSteps), RemaskBudget: p.GetValue(remask), PadEndsRegion: p.GetValue(padEnds),
-        BlockHandover: p.GetValue(handover));
+    public InfillOptions Infill(ParseResult p)
+    {
+        if (p.GetValue(maxSteps) < 1) throw new ArgumentException($"--max-steps must be at least 1, not {p.GetValue(maxSteps)}");
+        if (p.GetValue(blockSize) < 0) throw new ArgumentException($"--block-size must be 0 (the whole region) or more, not {p.GetValue(blockSize)}");
+        return new(BlockSize: p.GetValue(blockSize), UseCache: !p.GetValue(noCache), MaxSteps: p.GetValue(maxSteps), RemaskBudget: p.GetValue(remask),
+            PadEndsRegion: p.GetValue(padEnds), BlockHandover: p.GetValue(handover));
+    }
 
-    public string Describe(ParseResult p) =>
-        $"{p.GetValue(rule)}{p.GetValue(rule) switch { "confidence" => $" τ={p.GetValue(threshold)}", "entropy" => $" bound={p.GetValue(entropyBound)}", _ => "" }} max_steps={p.GetValue(maxSteps)} block={p.GetValue(blockSize)} cache={!p.GetValue(noCache)} remask={p.GetValue(remask)}{(p.GetValue(padEnds) ? " pad_ends_region" : "")}{(p.GetValue(handover) && !p.GetValue(noCache) && p.GetValue(blockSize) > 0 ? " block_handover" : "")}";
+    public string Describe(ParseResult p)
+    {
+        var parameter = p.GetValue(rule) switch
+        {
+            "confidence" => $" τ={p.GetValue(threshold)}",
+            "entropy" => $" bound={p.GetValue(entropyBound)}",
+            _ => "",
+        };
+        bool handsOver = p.GetValue(handover) && !p.GetValue(noCache) && p.GetValue(blockSize) > 0;
+        return $"{p.GetValue(rule)}{parameter} max_steps={p.GetValue(maxSteps)} block={p.GetValue(blockSize)} cache={!p.GetValue(noCache)} " +
+               $"remask={p.GetValue(remask)}{(p.GetValue(padEnds) ? " pad_ends_region" : "")}{(handsOver ? " block_handover" : "")}";
+    }
 
     /// <summary>The infill decoder for a model: FIM greedy for the AR baseline, the diffusion decoder otherwise.</summary>
     public InfillDecode DecoderFor(ModelBundle bundle, ParseResult p)

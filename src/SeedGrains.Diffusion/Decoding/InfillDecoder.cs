@@ -95,8 +95,9 @@ public sealed class InfillDecoder(Qwen2Model model, SpecialTokenIds specials, De
                     if (options.BlockHandover && options.UseCache) handOver = true;
                     else stepsSinceRefresh = int.MaxValue; // Fast-dLLM: refresh the cache per block
                 }
-                // Defensive: once the step budget is spent every step finishes its block, so no decode needs more.
-                if (steps > options.MaxSteps + blockCount) throw new InvalidOperationException("decoder did not terminate");
+                // Defensive. Once a block's share of the steps left is one, CommitSelector commits all its candidates and
+                // no re-masking happens (it stops at MaxSteps − 1), so every such step finishes its block: no decode needs more.
+                if (steps > (long)options.MaxSteps + blockCount) throw new InvalidOperationException("decoder did not terminate");
             }
         }
         finally

@@ -9,7 +9,8 @@ namespace SeedGrains.Diffusion.Evaluation;
 public delegate InfillResult InfillDecode(int[] prefix, int[] suffix, int budget);
 
 /// <summary>Totals of one model over a set of infill cases.</summary>
-public sealed record InfillSummary(int Spans, int ExactMatches, double EditSimilaritySum, long GeneratedTokens, long Steps, double Seconds)
+/// <param name="BudgetTokens">The spans' token budgets summed: the most any decoder could have generated.</param>
+public sealed record InfillSummary(int Spans, int ExactMatches, double EditSimilaritySum, long GeneratedTokens, long BudgetTokens, long Steps, double Seconds)
 {
     public double ExactMatch => Spans == 0 ? 0 : (double)ExactMatches / Spans;
     /// <summary>Mean <see cref="LinesTask.EditSimilarity"/> over the spans.</summary>
@@ -32,7 +33,7 @@ public static class InfillRun
         if (prepared.Count > 0) decode(prepared[0].Prefix, prepared[0].Suffix, prepared[0].Budget);
         int exact = 0;
         double similarity = 0;
-        long tokens = 0, steps = 0;
+        long tokens = 0, steps = 0, budgets = 0;
         var clock = new Stopwatch();
         for (int i = 0; i < prepared.Count; i++)
         {
@@ -45,10 +46,11 @@ public static class InfillRun
             if (ok) exact++;
             similarity += LinesTask.EditSimilarity(cases[i].Middle, text);
             tokens += result.Tokens.Length;
+            budgets += p.Budget;
             steps += result.Steps;
             onCase?.Invoke(i, cases[i], text, ok);
         }
-        return new InfillSummary(cases.Count, exact, similarity, tokens, steps, clock.Elapsed.TotalSeconds);
+        return new InfillSummary(cases.Count, exact, similarity, tokens, budgets, steps, clock.Elapsed.TotalSeconds);
     }
 
     sealed record Prepared(int[] Prefix, int[] Suffix, int Budget);

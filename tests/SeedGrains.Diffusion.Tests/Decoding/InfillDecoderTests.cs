@@ -33,11 +33,10 @@ public sealed class InfillDecoderTests
     [InlineData(false)]
     public void MoreBlocksThanStepsTakeOneStepEach(bool cache)
     {
-        // 10 blocks, a budget of 2 steps: the budget is spent, so every block is committed whole in one step.
+        // 10 blocks share a budget of 2 steps: each block's share is one step, so each is committed whole at once.
         var options = new InfillOptions(BlockSize: 4, UseCache: cache, MaxSteps: 2);
         var result = decoder.Decode(prefix, suffix, budget: 40, new CommitPolicy(CommitRule.TopK), options);
         Assert.Equal(10, result.Steps);
-        Assert.InRange(result.Tokens.Length, 0, 40);
         Assert.DoesNotContain(TinyModels.Specials.Mask, result.Tokens);
     }
 

@@ -1,0 +1,43 @@
+using System.Text.Json;
+
+namespace SeedGrains.Cli.Tests;
+
+/// <summary>`seedgrains eval --task lines` end to end through the built CLI on a tiny random model.</summary>
+public sealed class EvalCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("seedgrains-eval-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public async Task LinesUsesTheQualityDefaultsAndReportsEditSimilarity()
+    {
+        var model = TinyModel.Save(Path.Combine(_dir, "model"));
+        var data = Directory.CreateDirectory(Path.Combine(_dir, "data")).FullName;
+        for (var f = 0; f < 2; f++) SamplePython.Write(Path.Combine(data, $"module_{f}.py"), f);
+
+        var (exitCode, stdout, stderr) = await Cli.RunAsync("eval", "--model", model, "--data", data, "--task", "lines", "--max-files", "2", "--seed", "1", "--threads", "1", "--json");
+
+        Assert.True(exitCode == 0, stderr);
+        using var json = JsonDocument.Parse(stdout.Trim());
+        var root = json.RootElement;
+        Assert.Equal(2, root.GetProperty("spans").GetInt32());
+        Assert.InRange(root.GetProperty("edit_similarity").GetDouble(), 0, 1);
+        // eval decodes for quality (models/diffusion/TRAINING.md), unlike bench decode's speed defaults.
+        Assert.StartsWith("confidence τ=0.9 max_steps=64 block=8 ", root.GetProperty("policy").GetString());
+    }
+
+    [Fact]
+    public async Task AStepBudgetBelowOneIsAClearError()
+    {
+        var model = TinyModel.Save(Path.Combine(_dir, "model"));
+        var data = Directory.CreateDirectory(Path.Combine(_dir, "data")).FullName;
+        SamplePython.Write(Path.Combine(data, "module.py"), 0);
+
+        var (exitCode, stdout, stderr) = await Cli.RunAsync("eval", "--model", model, "--data", data, "--task", "lines", "--max-files", "1", "--max-steps", "0", "--json");
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Equal("", stdout.Trim());
+        Assert.Contains("--max-steps must be at least 1", stderr);
+    }
+}
