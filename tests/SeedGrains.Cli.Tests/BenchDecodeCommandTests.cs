@@ -20,8 +20,7 @@ public sealed class BenchDecodeCommandTests : IDisposable
     {
         var diffusion = TinyModel.Save(Path.Combine(_dir, "diffusion"));
         var ar = TinyModel.Save(Path.Combine(_dir, "ar"), AttentionMode.Causal, seed: 11);
-        var data = Directory.CreateDirectory(Path.Combine(_dir, "data")).FullName;
-        for (var f = 0; f < 3; f++) SamplePython.Write(Path.Combine(data, $"module_{f}.py"), f);
+        var data = SamplePython.Folder(_dir, files: 3);
 
         var (exitCode, stdout, stderr) = await Cli.RunAsync("bench", "decode", "--model", diffusion, "--ar-model", ar, "--data", data,
             "--max-files", "3", "--seed", "1", "--threads", "1", "--json");
@@ -56,8 +55,7 @@ public sealed class BenchDecodeCommandTests : IDisposable
     public async Task SwappedModelsAreAClearError()
     {
         var diffusion = TinyModel.Save(Path.Combine(_dir, "diffusion"));
-        var data = Directory.CreateDirectory(Path.Combine(_dir, "data")).FullName;
-        SamplePython.Write(Path.Combine(data, "module.py"), 0);
+        var data = SamplePython.Folder(_dir, files: 1);
 
         var (exitCode, stdout, stderr) = await Cli.RunAsync("bench", "decode", "--model", diffusion, "--ar-model", diffusion, "--data", data, "--max-files", "1", "--json");
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 
 namespace SeedGrains.Cli.Tests;
@@ -20,7 +19,7 @@ public sealed class BenchServiceCommandTests : IDisposable
     public async Task TwoSessionsPrintTheJson()
     {
         var model = TinyModel.Save(Path.Combine(_dir, "model"));
-        var file = WritePythonFile(Path.Combine(_dir, "sample.py"));
+        var file = SamplePython.Write(Path.Combine(_dir, "sample.py"), seed: 0, functions: 15);
 
         var (exitCode, stdout, stderr) = await Cli.RunAsync("bench", "service", "--model", model, "--sessions", "2", "--file", file, "--device", "cpu", "--seed", "3", "--json");
 
@@ -52,20 +51,5 @@ public sealed class BenchServiceCommandTests : IDisposable
         Assert.Equal(1, exitCode);
         Assert.Equal("", stdout.Trim());
         Assert.Contains("absent.py", stderr);
-    }
-
-    /// <summary>About 60 lines of Python, long enough that 3-line regions have context on both sides.</summary>
-    private static string WritePythonFile(string path)
-    {
-        var text = new StringBuilder();
-        for (var i = 0; i < 15; i++)
-        {
-            text.Append($"def function_{i}(value, scale={i + 1}):\n");
-            text.Append($"    total = value * scale + {i}\n");
-            text.Append("    return total if total > 0 else -total\n");
-            text.Append('\n');
-        }
-        File.WriteAllText(path, text.ToString());
-        return path;
     }
 }

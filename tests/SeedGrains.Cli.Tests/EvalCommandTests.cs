@@ -13,8 +13,7 @@ public sealed class EvalCommandTests : IDisposable
     public async Task LinesUsesTheQualityDefaultsAndReportsEditSimilarity()
     {
         var model = TinyModel.Save(Path.Combine(_dir, "model"));
-        var data = Directory.CreateDirectory(Path.Combine(_dir, "data")).FullName;
-        for (var f = 0; f < 2; f++) SamplePython.Write(Path.Combine(data, $"module_{f}.py"), f);
+        var data = SamplePython.Folder(_dir, files: 2);
 
         var (exitCode, stdout, stderr) = await Cli.RunAsync("eval", "--model", model, "--data", data, "--task", "lines", "--max-files", "2", "--seed", "1", "--threads", "1", "--json");
 
@@ -31,8 +30,7 @@ public sealed class EvalCommandTests : IDisposable
     public async Task AStepBudgetBelowOneIsAClearError()
     {
         var model = TinyModel.Save(Path.Combine(_dir, "model"));
-        var data = Directory.CreateDirectory(Path.Combine(_dir, "data")).FullName;
-        SamplePython.Write(Path.Combine(data, "module.py"), 0);
+        var data = SamplePython.Folder(_dir, files: 1);
 
         var (exitCode, stdout, stderr) = await Cli.RunAsync("eval", "--model", model, "--data", data, "--task", "lines", "--max-files", "1", "--max-steps", "0", "--json");
 

@@ -2,13 +2,15 @@ using System.Text;
 
 namespace SeedGrains.Cli.Tests;
 
-/// <summary>Small Python files for the `lines` task: ~40 lines, so a 1–3-line span has context on both sides.</summary>
+/// <summary>Small Python files for the `lines` task and the service benchmark: 4 lines per function, so a 1–3-line span
+/// has context on both sides.</summary>
 internal static class SamplePython
 {
-    public static void Write(string path, int seed)
+    /// <summary>Writes <paramref name="functions"/> small functions (names and constants vary with <paramref name="seed"/>); returns the path.</summary>
+    public static string Write(string path, int seed, int functions = 10)
     {
         var text = new StringBuilder();
-        for (var i = 0; i < 10; i++)
+        for (var i = 0; i < functions; i++)
         {
             text.Append($"def function_{seed}_{i}(value, scale={i + 1}):\n");
             text.Append($"    total = value * scale + {i + seed}\n");
@@ -16,5 +18,14 @@ internal static class SamplePython
             text.Append('\n');
         }
         File.WriteAllText(path, text.ToString());
+        return path;
+    }
+
+    /// <summary>A folder <c>data</c> under <paramref name="parent"/> with <paramref name="files"/> such files; returns its path.</summary>
+    public static string Folder(string parent, int files)
+    {
+        var data = Directory.CreateDirectory(Path.Combine(parent, "data")).FullName;
+        for (var f = 0; f < files; f++) Write(Path.Combine(data, $"module_{f}.py"), f);
+        return data;
     }
 }
