@@ -1,4 +1,5 @@
 using SeedGrains.Abstractions.Sessions;
+using SeedGrains.Abstractions.Workers;
 using SeedGrains.Diffusion.Decoding;
 using SeedGrains.Diffusion.Model;
 using SeedGrains.Diffusion.Tokenization;
@@ -81,6 +82,29 @@ public sealed class RealStepperSessionTests
         // Both kinds of step ran: kept contexts served steps, and full forwards (first steps, refreshes, the edit).
         Assert.True(stepper.Inner.CachedRows > 0, $"{stepper.Inner.CachedRows} cached rows");
         Assert.True(stepper.Inner.FullRows >= 3, $"{stepper.Inner.FullRows} full rows");
+    }
+
+    [Fact]
+    public async Task A_step_budget_of_two_fills_a_region_in_two_steps_and_an_edit_starts_a_new_budget()
+    {
+        var (stepper, factory) = TinyShiftedModel();
+        await using var cluster = await TestCluster.Start(model: factory,
+            sessions: o => { o.CommitRule = StepCommitRule.TopK; o.StepBudget = 2; o.PadEndsRegion = false; });
+        var body = "def f(x):\n    return x + 1\n\nprint(f(2))\n";
+        var session = cluster.Session("t", "budget");
+
+        var created = await session.Create(new CreateSessionRequest(body, [new TextRegion(14, 26)]));
+        var first = (await session.UntilSettled())[^1].Snapshot;
+        Assert.Equal(SessionStatus.Idle, first.Status);
+        Assert.Equal(2, Volatile.Read(ref stepper.Calls));   // 12 replaced characters → ≥ 16 masks, in two steps
+        Assert.StartsWith(body[..14], first.Text, StringComparison.Ordinal);
+        Assert.EndsWith(body[26..], first.Text, StringComparison.Ordinal);
+
+        await session.Edit(new EditRequest(first.Version, [], [new TextRegion(0, 3)]));
+        var second = (await session.UntilSettled())[^1].Snapshot;
+        Assert.Equal(SessionStatus.Idle, second.Status);
+        Assert.Equal(4, Volatile.Read(ref stepper.Calls));
+        Assert.True(second.Version > created.Version);
     }
 
     /// <summary>A tiny model over the bundled BPE, and a stepper that records how many masks each request holds.</summary>

@@ -30,11 +30,13 @@ internal static class BenchServiceCommand
         var maxBatch = new Option<int>("--max-batch-size") { Description = "Service Batching:MaxBatchSize (0 = --sessions, the raw loop's batching)", DefaultValueFactory = _ => 0 };
         var batchWait = new Option<double?>("--max-batch-wait-ms") { Description = "Service Batching:MaxBatchWaitMs (default: the service's)" };
         var cacheRefresh = new Option<int?>("--context-cache-refresh") { Description = "Model:ContextCacheRefreshEvery for both paths (0 = no dual cache; default: the service's)" };
+        var commitRule = new Option<string>("--commit-rule") { Description = "Sessions:CommitRule for both paths: confidence | topk | entropy (default: the service's, confidence)" };
+        var stepBudget = new Option<int?>("--step-budget") { Description = "Sessions:StepBudget for both paths: steps per region, 0 = none (default: the service's, none)" };
         var seed = CliOptions.Seed();
         var json = CliOptions.Json();
         var command = new Command("service", "Service throughput and latency vs the raw batched decoder on the same requests.")
         {
-            model, sessions, device, file, data, rounds, warmup, maxBatch, batchWait, cacheRefresh, seed, json,
+            model, sessions, device, file, data, rounds, warmup, maxBatch, batchWait, cacheRefresh, commitRule, stepBudget, seed, json,
         };
         command.SetAction(async (p, _) =>
         {
@@ -49,14 +51,25 @@ internal static class BenchServiceCommand
             if (p.GetValue(cacheRefresh) is { } refresh)
                 modelSettings.ContextCacheRefreshEvery = refresh >= 0 ? refresh : throw new ArgumentException("--context-cache-refresh must be ≥ 0");
             modelSettings.ContextCacheEntries = Math.Max(modelSettings.ContextCacheEntries, n);
-            var result = await Measure(p.GetValue(model)!, p.GetValue(device)!, requests, batching, modelSettings, p.GetValue(rounds), p.GetValue(warmup), p.GetValue(seed));
+            var sessionOptions = new SessionOptions();
+            if (p.GetValue(commitRule) is { } rule)
+                sessionOptions.CommitRule = rule switch
+                {
+                    "confidence" => Abstractions.Workers.StepCommitRule.Confidence,
+                    "topk" => Abstractions.Workers.StepCommitRule.TopK,
+                    "entropy" => Abstractions.Workers.StepCommitRule.EntropyBounded,
+                    _ => throw new ArgumentException($"--commit-rule must be confidence, topk or entropy, not '{rule}'"),
+                };
+            if (p.GetValue(stepBudget) is { } budget)
+                sessionOptions.StepBudget = budget >= 0 ? budget : throw new ArgumentException("--step-budget must be ≥ 0");
+            var result = await Measure(p.GetValue(model)!, p.GetValue(device)!, requests, batching, modelSettings, sessionOptions, p.GetValue(rounds), p.GetValue(warmup), p.GetValue(seed));
             CliOptions.Print(result, p.GetValue(json));
             return 0;
         });
         return command;
     }
 
-    static async Task<Dictionary<string, object?>> Measure(string modelDirectory, string deviceSpec, IReadOnlyList<EditCase> requests, BatchingOptions batching, ModelSettings modelSettings, int rounds, int warmup, int seed)
+    static async Task<Dictionary<string, object?>> Measure(string modelDirectory, string deviceSpec, IReadOnlyList<EditCase> requests, BatchingOptions batching, ModelSettings modelSettings, SessionOptions sessionOptions, int rounds, int warmup, int seed)
     {
         var device = DeviceSelector.Select(deviceSpec);
         var deviceName = device.type == DeviceType.CUDA ? $"cuda:{Math.Max(0, device.index)}" : "cpu";
@@ -64,9 +77,8 @@ internal static class BenchServiceCommand
         using var bundle = ModelBundle.Load(modelDirectory, device);
         if (bundle.IsAutoregressive) throw new ArgumentException($"--model {modelDirectory} is a causal (AR) model; the service needs a diffusion model");
 
-        // The service's defaults: window, budget rule and commit policy, so both paths get the same rows.
+        // The service's window, budget rule and commit policy, so both paths get the same rows.
         var maxWindow = Math.Min(modelSettings.MaxWindow, bundle.Model.Config.MaxPositions);
-        var sessionOptions = new SessionOptions();
         var policy = new CommitPolicy(sessionOptions.CommitRule switch
         {
             Abstractions.Workers.StepCommitRule.TopK => CommitRule.TopK,
@@ -78,10 +90,10 @@ internal static class BenchServiceCommand
         using var rawStepperLifetime = rawStepper as IDisposable;
         var raw = new TimedStepper(rawStepper, clock);
 
-        await using var service = await InProcessService.Start(modelDirectory, deviceName, batching, modelSettings, clock);
+        await using var service = await InProcessService.Start(modelDirectory, deviceName, batching, modelSettings, sessionOptions, clock);
         for (var i = 0; i < warmup; i++)
         {
-            RawDecodeLoop.Run(raw, bundle.Tokenizer, windows, policy, seed, sessionOptions.PadEndsRegion);
+            RawDecodeLoop.Run(raw, bundle.Tokenizer, windows, policy, seed, sessionOptions);
             await service.Run(requests, windows);
         }
 
@@ -97,7 +109,7 @@ internal static class BenchServiceCommand
         {
             var from = clock.Elapsed.TotalSeconds;
             var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
-            rawRuns.Add(RawDecodeLoop.Run(raw, bundle.Tokenizer, windows, policy, seed, sessionOptions.PadEndsRegion));
+            rawRuns.Add(RawDecodeLoop.Run(raw, bundle.Tokenizer, windows, policy, seed, sessionOptions));
             var middle = clock.Elapsed.TotalSeconds;
             var cpu1 = Process.GetCurrentProcess().TotalProcessorTime;
             serviceRuns.Add(await service.Run(requests, windows));
@@ -131,6 +143,8 @@ internal static class BenchServiceCommand
             ["raw_p99_ms"] = Percentile(rawLatency, 99),
             ["sessions"] = requests.Count,
             ["context_cache_refresh_every"] = modelSettings.ContextCacheRefreshEvery,
+            ["commit_rule"] = sessionOptions.CommitRule.ToString(),
+            ["step_budget"] = sessionOptions.StepBudget,
             ["rounds"] = rounds,
             ["warmup_rounds"] = warmup,
             ["tokens_per_round"] = windows.Sum(w => w.Budget),

@@ -31,6 +31,16 @@ public sealed class SessionOptions
     public float CommitThreshold { get; set; } = 0.9f;
 
     /// <summary>
+    /// Steps a session may take to fill its masks, counted from its creation or last edit (0: no budget). The last
+    /// step of the budget commits every mask left in the window, whatever the rule; the top-k rule spreads the masks
+    /// evenly over it (`bench decode`'s speed policy is top-k with a budget of 2). An edit starts a new budget.
+    /// </summary>
+    public int StepBudget { get; set; }
+
+    /// <summary>The steps a session still allows, this one included, after <paramref name="stepsTaken"/> since its last edit.</summary>
+    public int StepsLeft(int masked, int stepsTaken) => StepBudget > 0 ? Math.Max(1, StepBudget - stepsTaken) : Math.Max(1, masked);
+
+    /// <summary>
     /// A committed pad (or end) token ends its region: the masks after it become pads in the same step. Training puts
     /// pads only after the span, so the model would fill them one step at a time anyway.
     /// </summary>

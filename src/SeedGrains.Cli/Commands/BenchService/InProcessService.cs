@@ -39,7 +39,7 @@ internal sealed class InProcessService : IAsyncDisposable
     /// <summary>Counters of the device's compute loop (batches, rows, largest batch).</summary>
     public Abstractions.Workers.WorkerStats WorkerStats => app.Services.GetRequiredService<DeviceExecutors>().Get(device).Stats;
 
-    public static async Task<InProcessService> Start(string modelDirectory, string device, BatchingOptions batching, ModelSettings model, Stopwatch clock)
+    public static async Task<InProcessService> Start(string modelDirectory, string device, BatchingOptions batching, ModelSettings model, Grains.Sessions.SessionOptions sessions, Stopwatch clock)
     {
         var key = "bench-" + Guid.NewGuid().ToString("N");
         string[] args =
@@ -55,6 +55,9 @@ internal sealed class InProcessService : IAsyncDisposable
             $"--Model:ContextCacheEntries={model.ContextCacheEntries}",
             $"--Batching:MaxBatchSize={batching.MaxBatchSize}",
             $"--Batching:MaxBatchWaitMs={batching.MaxBatchWaitMs.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
+            $"--Sessions:CommitRule={sessions.CommitRule}",
+            $"--Sessions:CommitThreshold={sessions.CommitThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
+            $"--Sessions:StepBudget={sessions.StepBudget}",
             "--Logging:LogLevel:Default=Warning",
         ];
         TimedStepper? timed = null;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using SeedGrains.Diffusion.Decoding;
 using SeedGrains.Diffusion.Tokenization;
+using SeedGrains.Grains.Sessions;
 
 namespace SeedGrains.Cli.Commands.BenchService;
 
@@ -23,8 +24,9 @@ internal sealed record PathRun(IReadOnlyList<RequestOutcome> Requests, double Se
 /// </summary>
 internal static class RawDecodeLoop
 {
-    /// <param name="padEndsRegion">The session's rule (<c>Sessions:PadEndsRegion</c>): a committed pad/end fills the rest of the region with pads.</param>
-    public static PathRun Run(IDenoiseStepper stepper, ICodeTokenizer tokenizer, IReadOnlyList<SessionWindow> windows, CommitPolicy policy, int seed, bool padEndsRegion)
+    /// <param name="sessions">The session's rules: <c>PadEndsRegion</c> (a committed pad/end fills the rest of the region
+    /// with pads) and the steps a row still allows (<c>StepBudget</c>).</param>
+    public static PathRun Run(IDenoiseStepper stepper, ICodeTokenizer tokenizer, IReadOnlyList<SessionWindow> windows, CommitPolicy policy, int seed, SessionOptions sessions)
     {
         // New cache keys every run, as the service's new sessions have: no context carries over from an earlier round.
         var run = Guid.NewGuid().ToString("N");
@@ -37,7 +39,7 @@ internal static class RawDecodeLoop
         var clock = Stopwatch.StartNew();
         for (var step = 0; active.Count > 0; step++)
         {
-            var batch = active.Select(r => new DenoiseStepRequest(rows[r], policy, (ulong)(seed * 7919 + r) ^ (ulong)step, Math.Max(1, masked[r]), CacheKey: $"raw/{run}/{r}")).ToList();
+            var batch = active.Select(r => new DenoiseStepRequest(rows[r], policy, (ulong)(seed * 7919 + r) ^ (ulong)step, sessions.StepsLeft(masked[r], steps[r]), CacheKey: $"raw/{run}/{r}")).ToList();
             var results = stepper.Step(batch);
             for (var i = 0; i < active.Count; i++)
             {
@@ -51,7 +53,7 @@ internal static class RawDecodeLoop
                     rows[r][commit.Position] = commit.Token;
                     masked[r]--;
                 }
-                if (padEndsRegion) masked[r] -= RegionEnd.FillAfterFirstEnd(rows[r].AsSpan(windows[r].RegionOffset, windows[r].Budget), specials).Count;
+                if (sessions.PadEndsRegion) masked[r] -= RegionEnd.FillAfterFirstEnd(rows[r].AsSpan(windows[r].RegionOffset, windows[r].Budget), specials).Count;
                 steps[r]++;
                 if (masked[r] == 0) done[r] = clock.Elapsed.TotalMilliseconds;
             }
