@@ -33,7 +33,8 @@ public sealed class SessionOptions
     /// <summary>
     /// Steps a session may take to fill its masks, counted from its creation or last edit (0: no budget). The last
     /// step of the budget commits every mask left in the window, whatever the rule; the top-k rule spreads the masks
-    /// evenly over it (`bench decode`'s speed policy is top-k with a budget of 2). An edit starts a new budget.
+    /// evenly over it (`bench decode`'s speed policy is top-k with a budget of 2). An edit starts a new budget, and so does
+    /// a new activation (the count is not persisted: a resumed session may take up to a budget more).
     /// </summary>
     public int StepBudget { get; set; }
 
