@@ -44,6 +44,38 @@ public sealed class BenchServiceCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task AStepBudgetLimitsBothPathsToItsSteps()
+    {
+        var model = TinyModel.Save(Path.Combine(_dir, "model"));
+        var file = SamplePython.Write(Path.Combine(_dir, "sample.py"), seed: 0, functions: 15);
+
+        var (exitCode, stdout, stderr) = await Cli.RunAsync("bench", "service", "--model", model, "--sessions", "2", "--file", file, "--device", "cpu",
+            "--seed", "3", "--commit-rule", "topk", "--step-budget", "2", "--warmup", "0", "--json");
+
+        Assert.True(exitCode == 0, stderr);
+        using var json = JsonDocument.Parse(stdout.Trim());
+        var root = json.RootElement;
+        Assert.Equal("TopK", root.GetProperty("commit_rule").GetString());
+        Assert.Equal(2, root.GetProperty("step_budget").GetInt32());
+        // Every region (≥ 5 masks) is filled in exactly the budget's two steps, by the service and the raw loop alike.
+        Assert.Equal(2.0, root.GetProperty("steps_per_session_mean").GetDouble());
+        Assert.Equal(2.0, root.GetProperty("raw_steps_per_session_mean").GetDouble());
+        Assert.Equal(root.GetProperty("outputs").GetInt32(), root.GetProperty("identical_outputs").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("--commit-rule", "greedy", "--commit-rule must be confidence, topk or entropy")]
+    [InlineData("--step-budget", "-1", "--step-budget must be ≥ 0")]
+    public async Task BadSessionSettingsAreClearErrors(string option, string value, string message)
+    {
+        var file = SamplePython.Write(Path.Combine(_dir, "sample.py"), seed: 0, functions: 15);
+        var (exitCode, stdout, stderr) = await Cli.RunAsync("bench", "service", "--model", _dir, "--sessions", "2", "--file", file, option, value, "--json");
+        Assert.NotEqual(0, exitCode);
+        Assert.Equal("", stdout.Trim());
+        Assert.Contains(message, stderr);
+    }
+
+    [Fact]
     public async Task MissingFileIsAClearError()
     {
         var missing = Path.Combine(_dir, "absent.py");

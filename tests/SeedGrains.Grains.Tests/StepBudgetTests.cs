@@ -14,4 +14,14 @@ public sealed class StepBudgetTests
     [InlineData(2, 3, 5, 1)]     // …and so does any step past it
     public void StepsLeftCountsDownFromTheBudget(int budget, int masked, int stepsTaken, int expected) =>
         Assert.Equal(expected, new SessionOptions { StepBudget = budget }.StepsLeft(masked, stepsTaken));
+
+    [Fact]
+    public async Task A_negative_budget_stops_the_silo_from_starting()
+    {
+        var error = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var cluster = await TestCluster.Start(sessions: o => o.StepBudget = -1);
+        });
+        Assert.Contains("Sessions:StepBudget must be ≥ 0", error.ToString());
+    }
 }

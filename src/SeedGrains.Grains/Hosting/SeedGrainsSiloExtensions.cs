@@ -23,7 +23,10 @@ public static class SeedGrainsSiloExtensions
         }
         services.AddOptions<ModelSettings>();
         services.AddOptions<BatchingOptions>();
-        services.AddOptions<SessionOptions>();
+        services.AddOptions<SessionOptions>()
+            .Validate(o => o.StepBudget >= 0, "Sessions:StepBudget must be ≥ 0 (0 = no budget).")
+            .Validate(o => o.CommitThreshold is >= 0 and <= 1, "Sessions:CommitThreshold must be between 0 and 1.")
+            .ValidateOnStart();
         services.AddOptions<RegistryOptions>();
         services.AddPlacementDirector<ModelWorkerPlacement, ModelWorkerPlacementDirector>();
         services.AddSingleton<ModelRuntimes>();

@@ -31,10 +31,13 @@ public sealed class SessionOptions
     public float CommitThreshold { get; set; } = 0.9f;
 
     /// <summary>
-    /// Steps a session may take to fill its masks, counted from its creation or last edit (0: no budget). The last
-    /// step of the budget commits every mask left in the window, whatever the rule; the top-k rule spreads the masks
-    /// evenly over it (`bench decode`'s speed policy is top-k with a budget of 2). An edit starts a new budget, and so does
-    /// a new activation (the count is not persisted: a resumed session may take up to a budget more).
+    /// Steps a session may take to fill its masks, counted from its creation or last edit (0: no budget). The top-k
+    /// rule spreads the window's masks evenly over the steps left; the last step of the budget commits every mask left
+    /// in the window, whatever the rule. A session with one region that fits its window (the usual edit) therefore
+    /// takes exactly the budget — top-k with 2 is `bench decode`'s speed policy. The budget is the session's, not a
+    /// region's: several regions share it, and once it is spent each later window (of a document longer than the
+    /// window) is filled in one step. An edit starts a new budget, and so does a new activation (the count is not
+    /// persisted: a resumed session may take up to a budget more).
     /// </summary>
     public int StepBudget { get; set; }
 
