@@ -85,7 +85,7 @@ public sealed class RealStepperSessionTests
     }
 
     [Fact]
-    public async Task A_step_budget_of_two_fills_a_region_in_two_steps_and_an_edit_starts_a_new_budget()
+    public async Task A_step_budget_of_two_fills_a_region_in_two_steps_and_a_regenerated_region_gets_its_own()
     {
         var (stepper, factory) = TinyShiftedModel();
         await using var cluster = await TestCluster.Start(model: factory,
@@ -105,6 +105,26 @@ public sealed class RealStepperSessionTests
         Assert.Equal(SessionStatus.Idle, second.Status);
         Assert.Equal(4, Volatile.Read(ref stepper.Calls));
         Assert.True(second.Version > created.Version);
+    }
+
+    [Fact]
+    public async Task Regions_in_different_windows_each_get_the_whole_step_budget()
+    {
+        var (stepper, factory) = TinyShiftedModel();
+        await using var cluster = await TestCluster.Start(model: factory,
+            sessions: o => { o.CommitRule = StepCommitRule.TopK; o.StepBudget = 2; o.PadEndsRegion = false; });
+        // 88 characters = 88 tokens, longer than the 64-token window: the two regions are never in one window.
+        var body = string.Concat(Enumerable.Range(0, 12).Select(i => $"x{i} = {i}\n"));
+        var session = cluster.Session("t", "two-windows");
+
+        await session.Create(new CreateSessionRequest(body, [new TextRegion(0, 2), new TextRegion(79, 82)]));
+        var final = (await session.UntilSettled())[^1].Snapshot;
+
+        Assert.Equal(SessionStatus.Idle, final.Status);
+        // Two steps for the first region's window, two for the second's: a budget shared by the session would give 3.
+        Assert.Equal(4, Volatile.Read(ref stepper.Calls));
+        Assert.Contains(body[2..79], final.Text, StringComparison.Ordinal);
+        Assert.EndsWith(body[82..], final.Text, StringComparison.Ordinal);
     }
 
     /// <summary>A tiny model over the bundled BPE, and a stepper that records how many masks each request holds.</summary>

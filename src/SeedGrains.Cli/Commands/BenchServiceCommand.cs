@@ -31,7 +31,7 @@ internal static class BenchServiceCommand
         var batchWait = new Option<double?>("--max-batch-wait-ms") { Description = "Service Batching:MaxBatchWaitMs (default: the service's)" };
         var cacheRefresh = new Option<int?>("--context-cache-refresh") { Description = "Model:ContextCacheRefreshEvery for both paths (0 = no dual cache; default: the service's)" };
         var commitRule = new Option<string>("--commit-rule") { Description = "Sessions:CommitRule for both paths: confidence | topk | entropy (default: the built-in confidence)" };
-        var stepBudget = new Option<int?>("--step-budget") { Description = "Sessions:StepBudget for both paths: steps per session, 0 = none (default: the built-in none)" };
+        var stepBudget = new Option<int?>("--step-budget") { Description = "Sessions:StepBudget for both paths: steps per region, 0 = none (default: the built-in none)" };
         var seed = CliOptions.Seed();
         var json = CliOptions.Json();
         var command = new Command("service", "Service throughput and latency vs the raw batched decoder on the same requests.")

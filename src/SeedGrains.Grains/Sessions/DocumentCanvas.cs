@@ -106,7 +106,7 @@ internal sealed class DocumentCanvas
         if (maxWindow < 1) throw new InvalidOperationException($"The model's MaxWindow is {maxWindow}; it must be ≥ 1.");
         var all = new List<int>();
         var starts = new int[_segments.Count];
-        int regionStart = -1, regionEnd = -1, firstMask = -1;
+        int regionStart = -1, regionEnd = -1, firstMask = -1, stepsTaken = 0;
         for (var i = 0; i < _segments.Count; i++)
         {
             starts[i] = all.Count;
@@ -121,6 +121,7 @@ internal sealed class DocumentCanvas
                 regionStart = all.Count;
                 regionEnd = all.Count + tokens.Length;
                 firstMask = all.Count + Array.IndexOf(masked.Tokens, _specials.Mask);
+                stepsTaken = masked.Steps;
             }
             all.AddRange(tokens);
         }
@@ -140,10 +141,10 @@ internal sealed class DocumentCanvas
             // training stream, so a shifted (Dream-style) model has a position to predict the first token from.
             length = Math.Min(maxWindow - 1, all.Count);
             var led = all.GetRange(0, length).Prepend(_specials.End).ToArray();
-            return new StepWindow(-1, led, starts, led.Count(t => t == _specials.Mask));
+            return new StepWindow(-1, led, starts, led.Count(t => t == _specials.Mask), stepsTaken);
         }
         var window = all.GetRange(lo, length).ToArray();
-        return new StepWindow(lo, window, starts, window.Count(t => t == _specials.Mask));
+        return new StepWindow(lo, window, starts, window.Count(t => t == _specials.Mask), stepsTaken);
     }
 
     /// <summary>
@@ -151,12 +152,14 @@ internal sealed class DocumentCanvas
     /// window, on a position that is not masked, twice on one position, or of the mask token itself is an error, and
     /// so is committing nothing while masks remain (that would loop forever). With
     /// <see cref="SessionOptions.PadEndsRegion"/> a committed pad/end token also turns the region's later masks into pads.
+    /// Every region with masks in the window counts the step (<see cref="SessionOptions.StepBudget"/>).
     /// Returns the number of tokens the model committed (pads filled by the rule are not counted).
     /// </summary>
     public int Apply(StepWindow window, IReadOnlyList<StepCommit> commits)
     {
         if (commits.Count == 0)
             throw new InvalidOperationException($"The model committed nothing in a window with {window.Masked} masked positions.");
+        CountStep(window);
         foreach (var commit in commits)
         {
             if (commit.Position < 0 || commit.Position >= window.Tokens.Length)
@@ -179,6 +182,19 @@ internal sealed class DocumentCanvas
             foreach (var region in _segments.OfType<RegionSegment>())
                 PadAfterFirstEnd(region);
         return commits.Count;
+    }
+
+    /// <summary>A step was spent on every region that has a mask inside the window.</summary>
+    private void CountStep(StepWindow window)
+    {
+        int from = Math.Max(0, window.Offset), to = window.Offset + window.Tokens.Length; // document token indices
+        for (var i = 0; i < _segments.Count; i++)
+        {
+            if (_segments[i] is not RegionSegment { Masked: > 0 } region) continue;
+            int start = window.SegmentStarts[i];
+            int lo = Math.Max(from, start) - start, hi = Math.Min(to, start + region.Tokens.Length) - start; // region-local
+            if (lo < hi && Array.IndexOf(region.Tokens, _specials.Mask, lo, hi - lo) >= 0) region.Steps++;
+        }
     }
 
     /// <summary>Masks after the region's first pad/end token become pads: the models only ever saw pads end a region.</summary>
@@ -379,12 +395,15 @@ internal sealed class DocumentCanvas
 
         public int Masked { get; set; } = masked;
 
+        /// <summary>Steps spent on this region so far (not persisted: a new activation starts again at 0).</summary>
+        public int Steps { get; set; }
+
         public static RegionSegment AllMasked(int budget, int mask) => new(Enumerable.Repeat(mask, budget).ToArray(), new float[budget], budget);
 
         /// <summary>Checkpointed tokens; their confidences are not persisted (nothing reads them once committed), so they restore as 0.</summary>
         public static RegionSegment FromCheckpoint(int[] tokens, int mask) => new((int[])tokens.Clone(), new float[tokens.Length], tokens.Count(t => t == mask));
 
-        public RegionSegment Copy() => new((int[])Tokens.Clone(), (float[])Confidence.Clone(), Masked);
+        public RegionSegment Copy() => new((int[])Tokens.Clone(), (float[])Confidence.Clone(), Masked) { Steps = Steps };
 
         public RegionSegment WithoutMasks(int mask)
         {

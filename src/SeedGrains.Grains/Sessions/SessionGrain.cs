@@ -59,9 +59,6 @@ public sealed class SessionGrain(
     private SessionSnapshot? _snapshot;
     private IGrainTimer? _loop;
     private long _generation;
-
-    /// <summary>Steps applied since the masks were last set (create, edit, activation): what <see cref="SessionOptions.StepBudget"/> counts.</summary>
-    private int _stepsSinceEdit;
     private bool _holdsSlot;
     private long _tokensSinceSlot;
     private TimeSpan _backoff = FirstBusyBackoff;
@@ -196,7 +193,6 @@ public sealed class SessionGrain(
             _version = 1;
             _status = status;
             _generation++;
-            _stepsSinceEdit = 0;
             var snapshot = Publish(SessionUpdateKind.Edit);
             if (status == SessionStatus.Denoising) StartLoop();
             else await Settled();
@@ -239,7 +235,6 @@ public sealed class SessionGrain(
             _status = status;
             _error = null;
             _generation++;
-            _stepsSinceEdit = 0;
             var snapshot = Publish(SessionUpdateKind.Edit);
             if (status == SessionStatus.Denoising) StartLoop();
             return snapshot;
@@ -331,7 +326,7 @@ public sealed class SessionGrain(
         var generation = _generation;
         var window = _canvas.BuildWindow(runtimes.MaxWindow);
         var call = new StepCall(_tenant, _session, _priority, window.Tokens, _options.Policy,
-            StableHash.Of(this.GetPrimaryKeyString()) ^ (ulong)_version, _options.StepsLeft(window.Masked, _stepsSinceEdit));
+            StableHash.Of(this.GetPrimaryKeyString()) ^ (ulong)_version, _options.StepsLeft(window.Masked, window.StepsTaken));
         StepReply reply;
         try
         {
@@ -387,7 +382,6 @@ public sealed class SessionGrain(
                 return;
             }
             _tokensSinceSlot += committed;
-            _stepsSinceEdit++;
             _canvas.FinalizeCompletedRegions();
             _version++;
             _generation++;

@@ -31,17 +31,16 @@ public sealed class SessionOptions
     public float CommitThreshold { get; set; } = 0.9f;
 
     /// <summary>
-    /// Steps a session may take to fill its masks, counted from its creation or last edit (0: no budget). The top-k
-    /// rule spreads the window's masks evenly over the steps left; the last step of the budget commits every mask left
-    /// in the window, whatever the rule. A session with one region that fits its window (the usual edit) therefore
-    /// takes exactly the budget — top-k with 2 is `bench decode`'s speed policy. The budget is the session's, not a
-    /// region's: several regions share it, and once it is spent each later window (of a document longer than the
-    /// window) is filled in one step. An edit starts a new budget, and so does a new activation (the count is not
-    /// persisted: a resumed session may take up to a budget more).
+    /// Steps a region may take to fill its masks (0: no budget), as `bench decode --max-steps` gives each span. The
+    /// top-k rule spreads the window's masks evenly over the steps left; the last step of the budget commits every mask
+    /// left in the window, whatever the rule. Top-k with 2 is `bench decode`'s speed policy. A step counts for every
+    /// region with masks in its window, so regions that share a window share their steps; a regenerated region starts
+    /// at 0, and so does every region after a new activation (the count is not persisted: a resumed region may take
+    /// up to a budget more).
     /// </summary>
     public int StepBudget { get; set; }
 
-    /// <summary>The steps a session still allows, this one included, after <paramref name="stepsTaken"/> since its last edit.</summary>
+    /// <summary>The steps a region still allows, this one included, after <paramref name="stepsTaken"/> spent on it.</summary>
     public int StepsLeft(int masked, int stepsTaken) => StepBudget > 0 ? Math.Max(1, StepBudget - stepsTaken) : Math.Max(1, masked);
 
     /// <summary>

@@ -6,4 +6,6 @@ namespace SeedGrains.Grains.Sessions;
 /// </summary>
 /// <param name="SegmentStarts">Document token index where each canvas segment starts (to map commits back).</param>
 /// <param name="Masked">Masked positions inside the window.</param>
-internal sealed record StepWindow(int Offset, int[] Tokens, int[] SegmentStarts, int Masked);
+/// <param name="StepsTaken">Steps already spent on the region the window is built around (its first masked region):
+/// what <see cref="SessionOptions.StepBudget"/> counts.</param>
+internal sealed record StepWindow(int Offset, int[] Tokens, int[] SegmentStarts, int Masked, int StepsTaken);
