@@ -50,7 +50,7 @@ public sealed class BenchServiceCommandTests : IDisposable
         var file = SamplePython.Write(Path.Combine(_dir, "sample.py"), seed: 0, functions: 15);
 
         var (exitCode, stdout, stderr) = await Cli.RunAsync("bench", "service", "--model", model, "--sessions", "2", "--file", file, "--device", "cpu",
-            "--seed", "3", "--commit-rule", "topk", "--step-budget", "2", "--warmup", "0", "--json");
+            "--seed", "3", "--commit-rule", "topk", "--step-budget", "2", "--warmup", "0", "--rounds", "2", "--json");
 
         Assert.True(exitCode == 0, stderr);
         using var json = JsonDocument.Parse(stdout.Trim());
@@ -61,6 +61,12 @@ public sealed class BenchServiceCommandTests : IDisposable
         Assert.Equal(2.0, root.GetProperty("steps_per_session_mean").GetDouble());
         Assert.Equal(2.0, root.GetProperty("raw_steps_per_session_mean").GetDouble());
         Assert.Equal(root.GetProperty("outputs").GetInt32(), root.GetProperty("identical_outputs").GetInt32());
+        // Two rounds, one with each path first: both are counted, 2 sessions each.
+        Assert.Equal(4, root.GetProperty("outputs").GetInt32());
+        Assert.Equal(2, root.GetProperty("raw_round_seconds").GetArrayLength());
+        Assert.Equal(2, root.GetProperty("service_round_seconds").GetArrayLength());
+        Assert.Equal(4, root.GetProperty("raw_steps").GetInt32());               // both rows in each step, 2 steps a round
+        Assert.InRange(root.GetProperty("service_steps").GetInt32(), 4, 8);      // the same, or the rows apart
     }
 
     [Theory]

@@ -105,20 +105,36 @@ internal static class BenchServiceCommand
         // Process CPU time per phase: more CPU for the same forwards = work the service adds; the same CPU but more
         // wall time = the forward slowed by something else (other processes on a shared machine).
         double rawCpu = 0, serviceCpu = 0;
+        // The path that runs first in a round pays for whatever the other left behind (freed memory, a cold thread
+        // pool), so the order alternates: raw first in even rounds, the service first in odd ones.
         for (var i = 0; i < rounds; i++)
         {
-            var from = clock.Elapsed.TotalSeconds;
-            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+            if (i % 2 == 0)
+            {
+                rawCpu += MeasureRaw();
+                serviceCpu += await MeasureService();
+            }
+            else
+            {
+                serviceCpu += await MeasureService();
+                rawCpu += MeasureRaw();
+            }
+        }
+
+        double MeasureRaw()
+        {
+            var (from, cpu) = (clock.Elapsed.TotalSeconds, Process.GetCurrentProcess().TotalProcessorTime);
             rawRuns.Add(RawDecodeLoop.Run(raw, bundle.Tokenizer, windows, policy, seed, sessionOptions));
-            var middle = clock.Elapsed.TotalSeconds;
-            var cpu1 = Process.GetCurrentProcess().TotalProcessorTime;
+            rawSpans.AddRange(raw.Between(from, clock.Elapsed.TotalSeconds));
+            return (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+        }
+
+        async Task<double> MeasureService()
+        {
+            var (from, cpu) = (clock.Elapsed.TotalSeconds, Process.GetCurrentProcess().TotalProcessorTime);
             serviceRuns.Add(await service.Run(requests, windows));
-            var to = clock.Elapsed.TotalSeconds;
-            var cpu2 = Process.GetCurrentProcess().TotalProcessorTime;
-            rawCpu += (cpu1 - cpu0).TotalSeconds;
-            serviceCpu += (cpu2 - cpu1).TotalSeconds;
-            rawSpans.AddRange(raw.Between(from, middle));
-            serviceSpans.AddRange(service.Stepper.Between(middle, to));
+            serviceSpans.AddRange(service.Stepper.Between(from, clock.Elapsed.TotalSeconds));
+            return (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
         }
         var statsAfter = service.WorkerStats;
 
@@ -151,6 +167,8 @@ internal static class BenchServiceCommand
             ["window_tokens_mean"] = windows.Average(w => w.Tokens.Length),
             ["service_seconds"] = serviceSeconds,
             ["raw_seconds"] = rawRuns.Sum(r => r.Seconds),
+            ["service_round_seconds"] = serviceRuns.Select(r => r.Seconds).ToArray(),
+            ["raw_round_seconds"] = rawRuns.Select(r => r.Seconds).ToArray(),
             ["service_forward_seconds"] = serviceForward,
             ["raw_forward_seconds"] = rawSpans.Sum(s => s.End - s.Start),
             ["service_cpu_seconds"] = serviceCpu,
