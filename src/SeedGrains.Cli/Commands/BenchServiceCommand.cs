@@ -53,13 +53,7 @@ internal static class BenchServiceCommand
             modelSettings.ContextCacheEntries = Math.Max(modelSettings.ContextCacheEntries, n);
             var sessionOptions = new SessionOptions();
             if (p.GetValue(commitRule) is { } rule)
-                sessionOptions.CommitRule = rule switch
-                {
-                    "confidence" => Abstractions.Workers.StepCommitRule.Confidence,
-                    "topk" => Abstractions.Workers.StepCommitRule.TopK,
-                    "entropy" => Abstractions.Workers.StepCommitRule.EntropyBounded,
-                    _ => throw new ArgumentException($"--commit-rule must be confidence, topk or entropy, not '{rule}'"),
-                };
+                sessionOptions.CommitRule = CliOptions.ParseCommitRule(rule, "--commit-rule").ToWire();
             if (p.GetValue(stepBudget) is { } budget)
                 sessionOptions.StepBudget = budget >= 0 ? budget : throw new ArgumentException("--step-budget must be ≥ 0");
             var result = await Measure(p.GetValue(model)!, p.GetValue(device)!, requests, batching, modelSettings, sessionOptions, p.GetValue(rounds), p.GetValue(warmup), p.GetValue(seed));
@@ -79,12 +73,7 @@ internal static class BenchServiceCommand
 
         // The service's window, budget rule and commit policy, so both paths get the same rows.
         var maxWindow = Math.Min(modelSettings.MaxWindow, bundle.Model.Config.MaxPositions);
-        var policy = new CommitPolicy(sessionOptions.CommitRule switch
-        {
-            Abstractions.Workers.StepCommitRule.TopK => CommitRule.TopK,
-            Abstractions.Workers.StepCommitRule.EntropyBounded => CommitRule.EntropyBounded,
-            _ => CommitRule.Confidence,
-        }, sessionOptions.CommitThreshold);
+        var policy = sessionOptions.Policy.ToCommitPolicy(); // exactly what the model worker makes of a session's steps
         var windows = requests.Select(r => SessionWindow.For(r, bundle.Tokenizer, bundle.Specials, sessionOptions, maxWindow)).ToList();
         var rawStepper = CheckpointModelRuntime.CreateStepper(bundle, modelSettings);
         using var rawStepperLifetime = rawStepper as IDisposable;

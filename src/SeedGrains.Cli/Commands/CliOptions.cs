@@ -26,6 +26,15 @@ internal static class CliOptions
         _ => throw new ArgumentException($"{option} '{name}': expected float32 or bfloat16"),
     };
 
+    /// <summary>A commit-rule value (`bench decode --policy`, `bench service --commit-rule`): confidence | topk | entropy.</summary>
+    public static Diffusion.Decoding.CommitRule ParseCommitRule(string value, string option) => value switch
+    {
+        "confidence" => Diffusion.Decoding.CommitRule.Confidence,
+        "topk" => Diffusion.Decoding.CommitRule.TopK,
+        "entropy" => Diffusion.Decoding.CommitRule.EntropyBounded,
+        _ => throw new ArgumentException($"{option} must be confidence, topk or entropy, not '{value}'"),
+    };
+
     /// <summary>A --tokenizer value: tokenizer.json itself, or the folder holding it.</summary>
     public static string TokenizerFile(string path) => Directory.Exists(path) ? Path.Combine(path, "tokenizer.json") : path;
 

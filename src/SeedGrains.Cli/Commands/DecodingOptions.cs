@@ -43,15 +43,8 @@ internal sealed class DecodingOptions
         foreach (var o in new Option[] { rule, threshold, entropyBound, maxSteps, blockSize, noCache, remask, padEnds, handover }) command.Options.Add(o);
     }
 
-    public CommitPolicy Policy(ParseResult p) => new(
-        p.GetValue(rule) switch
-        {
-            "confidence" => CommitRule.Confidence,
-            "topk" => CommitRule.TopK,
-            "entropy" => CommitRule.EntropyBounded,
-            var other => throw new ArgumentException($"--policy must be confidence, topk or entropy, not '{other}'"),
-        },
-        Threshold: p.GetValue(threshold), EntropyBound: p.GetValue(entropyBound));
+    public CommitPolicy Policy(ParseResult p) =>
+        new(CliOptions.ParseCommitRule(p.GetValue(rule)!, "--policy"), Threshold: p.GetValue(threshold), EntropyBound: p.GetValue(entropyBound));
 
     public InfillOptions Infill(ParseResult p)
     {

@@ -68,5 +68,6 @@ public sealed class SessionOptions
     /// </summary>
     public double ResumeReminderSeconds { get; set; } = 60;
 
-    internal StepPolicy Policy => StepPolicy.Default with { Rule = CommitRule, Threshold = CommitThreshold };
+    /// <summary>The policy every step of a session asks for.</summary>
+    public StepPolicy Policy => StepPolicy.Default with { Rule = CommitRule, Threshold = CommitThreshold };
 }
