@@ -52,6 +52,28 @@ public sealed class BenchDecodeCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task BothModelsComputeInTheDtypeAsked()
+    {
+        var diffusion = TinyModel.Save(Path.Combine(_dir, "diffusion"));
+        var ar = TinyModel.Save(Path.Combine(_dir, "ar"), AttentionMode.Causal, seed: 11);
+        var data = SamplePython.Folder(_dir, files: 1);
+        string[] arguments = ["bench", "decode", "--model", diffusion, "--ar-model", ar, "--data", data, "--max-files", "1", "--threads", "1", "--json"];
+
+        var (exitCode, stdout, stderr) = await Cli.RunAsync([.. arguments, "--dtype", "bfloat16"]);
+
+        Assert.True(exitCode == 0, stderr);
+        using var json = JsonDocument.Parse(stdout.Trim());
+        Assert.Equal("bfloat16", json.RootElement.GetProperty("dtype").GetString());
+        Assert.Equal(1, json.RootElement.GetProperty("spans").GetInt32());
+
+        (exitCode, stdout, stderr) = await Cli.RunAsync([.. arguments, "--dtype", "float16"]);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Equal("", stdout.Trim());
+        Assert.Contains("expected float32 | bfloat16 | auto", stderr);
+    }
+
+    [Fact]
     public async Task SwappedModelsAreAClearError()
     {
         var diffusion = TinyModel.Save(Path.Combine(_dir, "diffusion"));

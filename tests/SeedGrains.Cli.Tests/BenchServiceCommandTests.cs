@@ -36,6 +36,7 @@ public sealed class BenchServiceCommandTests : IDisposable
         Assert.True(Number("p50_ms") > 0 && Number("p50_ms") <= Number("p99_ms"));
         Assert.Equal(2, root.GetProperty("sessions").GetInt32());
         Assert.Equal("cpu", root.GetProperty("device").GetString());
+        Assert.Equal("float32", root.GetProperty("dtype").GetString());   // the service's default: batch-mates cannot change a result
         Assert.True(root.GetProperty("tokens_per_round").GetInt32() >= 2 * 5, stdout);   // each region gets ≥ 1 + 4 masks
         Assert.InRange(Number("service_mean_batch"), 1, 2);
         Assert.InRange(Number("raw_mean_batch"), 1, 2);
@@ -72,6 +73,7 @@ public sealed class BenchServiceCommandTests : IDisposable
     [Theory]
     [InlineData("--commit-rule", "greedy", "--commit-rule must be confidence, topk or entropy")]
     [InlineData("--step-budget", "-1", "--step-budget must be ≥ 0")]
+    [InlineData("--dtype", "float16", "expected float32 | bfloat16 | auto")]
     public async Task BadSessionSettingsAreClearErrors(string option, string value, string message)
     {
         var file = SamplePython.Write(Path.Combine(_dir, "sample.py"), seed: 0, functions: 15);

@@ -24,6 +24,8 @@ public sealed class EvalCommandTests : IDisposable
         Assert.InRange(root.GetProperty("edit_similarity").GetDouble(), 0, 1);
         // eval decodes for quality (models/diffusion/TRAINING.md), unlike bench decode's speed defaults.
         Assert.StartsWith("confidence τ=0.9 max_steps=64 block=8 ", root.GetProperty("policy").GetString());
+        // Quality is measured in full precision unless --dtype asks otherwise.
+        Assert.Equal("float32", root.GetProperty("dtype").GetString());
     }
 
     [Fact]

@@ -23,16 +23,18 @@ internal static class BenchDecodeCommand
         var device = CliOptions.Device();
         var json = CliOptions.Json();
         var threads = CliOptions.Threads();
+        var dtype = CliOptions.ComputeDtype("auto");
         var decoding = DecodingOptions.ForSpeed();
-        var command = new Command("decode", "Diffusion vs AR decoding speed and exact match on the same spans.") { model, arModel, data, maxFiles, spansPerFile, seed, device, json, threads };
+        var command = new Command("decode", "Diffusion vs AR decoding speed and exact match on the same spans.") { model, arModel, data, maxFiles, spansPerFile, seed, device, json, threads, dtype };
         decoding.AddTo(command);
         command.SetAction(p =>
         {
             CliOptions.ApplyThreads(p, threads);
             var dev = DeviceSelector.Select(p.GetValue(device)!);
+            var computeDtype = ComputeDtypeSelector.Select(p.GetValue(dtype), dev);
             var sample = LinesTask.Build(p.GetValue(data)!, p.GetValue(maxFiles), p.GetValue(seed), p.GetValue(spansPerFile));
-            using var diffusion = ModelBundle.Load(p.GetValue(model)!, dev);
-            using var ar = ModelBundle.Load(p.GetValue(arModel)!, dev);
+            using var diffusion = ModelBundle.Load(p.GetValue(model)!, dev, computeDtype);
+            using var ar = ModelBundle.Load(p.GetValue(arModel)!, dev, computeDtype);
             if (diffusion.IsAutoregressive) throw new ArgumentException($"--model {p.GetValue(model)} is a causal (AR) model");
             if (!ar.IsAutoregressive) throw new ArgumentException($"--ar-model {p.GetValue(arModel)} is not a causal (AR) model");
             var d = InfillRun.Evaluate(sample.Cases, diffusion.Tokenizer, decoding.DecoderFor(diffusion, p));
@@ -65,6 +67,7 @@ internal static class BenchDecodeCommand
                 ["spans"] = d.Spans,
                 ["policy"] = decoding.Describe(p),
                 ["device"] = dev.type.ToString().ToLowerInvariant(),
+                ["dtype"] = computeDtype.ToString().ToLowerInvariant(),
                 ["threads"] = torch.get_num_threads(),
             }, p.GetValue(json));
             return 0;

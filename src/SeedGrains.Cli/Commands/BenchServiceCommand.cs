@@ -34,9 +34,10 @@ internal static class BenchServiceCommand
         var stepBudget = new Option<int?>("--step-budget") { Description = "Sessions:StepBudget for both paths: steps per region, 0 = none (default: the built-in none)" };
         var seed = CliOptions.Seed();
         var json = CliOptions.Json();
+        var dtype = CliOptions.ComputeDtype(new ModelSettings().Dtype);
         var command = new Command("service", "Service throughput and latency vs the raw batched decoder on the same requests.")
         {
-            model, sessions, device, file, data, rounds, warmup, maxBatch, batchWait, cacheRefresh, commitRule, stepBudget, seed, json,
+            model, sessions, device, file, data, rounds, warmup, maxBatch, batchWait, cacheRefresh, commitRule, stepBudget, seed, json, dtype,
         };
         command.SetAction(async (p, _) =>
         {
@@ -47,7 +48,7 @@ internal static class BenchServiceCommand
             var requests = EditWorkload.Build(n, p.GetValue(seed), p.GetValue(file), p.GetValue(data));
             var batching = new BatchingOptions { MaxBatchSize = batchSize };
             if (p.GetValue(batchWait) is { } wait) batching.MaxBatchWaitMs = wait;
-            var modelSettings = new ModelSettings();
+            var modelSettings = new ModelSettings { Dtype = p.GetValue(dtype)! };
             if (p.GetValue(cacheRefresh) is { } refresh)
                 modelSettings.ContextCacheRefreshEvery = refresh >= 0 ? refresh : throw new ArgumentException("--context-cache-refresh must be ≥ 0");
             modelSettings.ContextCacheEntries = Math.Max(modelSettings.ContextCacheEntries, n);
@@ -68,7 +69,8 @@ internal static class BenchServiceCommand
         var device = DeviceSelector.Select(deviceSpec);
         var deviceName = device.type == DeviceType.CUDA ? $"cuda:{Math.Max(0, device.index)}" : "cpu";
         var clock = Stopwatch.StartNew();
-        using var bundle = ModelBundle.Load(modelDirectory, device);
+        var computeDtype = ComputeDtypeSelector.Select(modelSettings.Dtype, device); // the service resolves it the same way
+        using var bundle = ModelBundle.Load(modelDirectory, device, computeDtype);
         if (bundle.IsAutoregressive) throw new ArgumentException($"--model {modelDirectory} is a causal (AR) model; the service needs a diffusion model");
 
         // The service's window, budget rule and commit policy, so both paths get the same rows.
@@ -148,6 +150,7 @@ internal static class BenchServiceCommand
             ["raw_p99_ms"] = Percentile(rawLatency, 99),
             ["sessions"] = requests.Count,
             ["context_cache_refresh_every"] = modelSettings.ContextCacheRefreshEvery,
+            ["dtype"] = computeDtype.ToString().ToLowerInvariant(),
             ["commit_rule"] = sessionOptions.CommitRule.ToString(),
             ["step_budget"] = sessionOptions.StepBudget,
             ["rounds"] = rounds,

@@ -17,6 +17,13 @@ internal static class CliOptions
         if (p.GetValue(threads) is > 0 and var n) TorchSharp.torch.set_num_threads(n);
     }
 
+    /// <summary>--dtype for inference: what the loaded models compute in.</summary>
+    public static Option<string> ComputeDtype(string defaultValue) => new("--dtype")
+    {
+        Description = $"{ComputeDtypeSelector.Usage}: what the models compute in (auto: bfloat16 on CPUs with AVX512-BF16 or AMX, else float32)",
+        DefaultValueFactory = _ => defaultValue,
+    };
+
     /// <summary>A --dtype value for model weights: float32 | bfloat16 (null or empty: none given).</summary>
     public static TorchSharp.torch.ScalarType? ParseWeightsDtype(string? name, string option = "--dtype") => name?.ToLowerInvariant() switch
     {

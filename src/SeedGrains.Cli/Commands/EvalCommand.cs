@@ -24,14 +24,17 @@ internal static class EvalCommand
         var device = CliOptions.Device();
         var json = CliOptions.Json();
         var threads = CliOptions.Threads();
+        var dtype = CliOptions.ComputeDtype("float32");
         var policy = DecodingOptions.ForQuality();
-        var command = new Command("eval", "Evaluate a model on held-out code.") { model, data, task, maxFiles, spansPerFile, verbose, seed, device, json, threads };
+        var command = new Command("eval", "Evaluate a model on held-out code.") { model, data, task, maxFiles, spansPerFile, verbose, seed, device, json, threads, dtype };
         policy.AddTo(command);
         command.SetAction(p =>
         {
             CliOptions.ApplyThreads(p, threads);
-            using var bundle = ModelBundle.Load(p.GetValue(model)!, DeviceSelector.Select(p.GetValue(device)!));
-            var result = new Dictionary<string, object?> { ["task"] = p.GetValue(task), ["model"] = bundle.Name, ["kind"] = bundle.IsAutoregressive ? "ar" : "diffusion" };
+            var dev = DeviceSelector.Select(p.GetValue(device)!);
+            var computeDtype = ComputeDtypeSelector.Select(p.GetValue(dtype), dev);
+            using var bundle = ModelBundle.Load(p.GetValue(model)!, dev, computeDtype);
+            var result = new Dictionary<string, object?> { ["task"] = p.GetValue(task), ["model"] = bundle.Name, ["kind"] = bundle.IsAutoregressive ? "ar" : "diffusion", ["dtype"] = computeDtype.ToString().ToLowerInvariant() };
             switch (p.GetValue(task))
             {
                 case "lines":

@@ -47,7 +47,8 @@ public sealed class CheckpointModelRuntime : IModelRuntime, IDisposable
         _ = services;
         if (string.IsNullOrWhiteSpace(settings.Path))
             throw new InvalidOperationException("Model:Path is not set: point it at a model folder (config.json, model.safetensors, tokenizer.json)");
-        var bundle = ModelBundle.Load(settings.Path, DeviceSelector.Select(device));
+        var torchDevice = DeviceSelector.Select(device);
+        var bundle = ModelBundle.Load(settings.Path, torchDevice, ComputeDtypeSelector.Select(settings.Dtype, torchDevice));
         return new CheckpointModelRuntime(bundle, device, settings);
     }
 

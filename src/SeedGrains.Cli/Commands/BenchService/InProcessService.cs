@@ -53,6 +53,7 @@ internal sealed class InProcessService : IAsyncDisposable
             $"--Model:Device={device}",
             $"--Model:ContextCacheRefreshEvery={model.ContextCacheRefreshEvery}",
             $"--Model:ContextCacheEntries={model.ContextCacheEntries}",
+            $"--Model:Dtype={model.Dtype}",
             $"--Batching:MaxBatchSize={batching.MaxBatchSize}",
             $"--Batching:MaxBatchWaitMs={batching.MaxBatchWaitMs.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
             $"--Sessions:CommitRule={sessions.CommitRule}",
