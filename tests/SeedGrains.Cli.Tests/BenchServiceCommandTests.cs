@@ -37,6 +37,7 @@ public sealed class BenchServiceCommandTests : IDisposable
         Assert.Equal(2, root.GetProperty("sessions").GetInt32());
         Assert.Equal("cpu", root.GetProperty("device").GetString());
         Assert.Equal("float32", root.GetProperty("dtype").GetString());   // the service's default: batch-mates cannot change a result
+        Assert.Equal("float32", root.GetProperty("service_dtype").GetString());
         Assert.True(root.GetProperty("tokens_per_round").GetInt32() >= 2 * 5, stdout);   // each region gets ≥ 1 + 4 masks
         Assert.InRange(Number("service_mean_batch"), 1, 2);
         Assert.InRange(Number("raw_mean_batch"), 1, 2);
@@ -68,6 +69,22 @@ public sealed class BenchServiceCommandTests : IDisposable
         Assert.Equal(2, root.GetProperty("service_round_seconds").GetArrayLength());
         Assert.Equal(4, root.GetProperty("raw_steps").GetInt32());               // both rows in each step, 2 steps a round
         Assert.InRange(root.GetProperty("service_steps").GetInt32(), 4, 8);      // the same, or the rows apart
+    }
+
+    [Fact]
+    public async Task TheDtypeReachesTheServiceAndTheRawLoop()
+    {
+        var model = TinyModel.Save(Path.Combine(_dir, "model"));
+        var file = SamplePython.Write(Path.Combine(_dir, "sample.py"), seed: 0, functions: 15);
+
+        var (exitCode, stdout, stderr) = await Cli.RunAsync("bench", "service", "--model", model, "--sessions", "2", "--file", file, "--device", "cpu",
+            "--seed", "3", "--dtype", "bfloat16", "--warmup", "0", "--json");
+
+        Assert.True(exitCode == 0, stderr);
+        using var json = JsonDocument.Parse(stdout.Trim());
+        // Each read back from its own loaded model: the raw loop's bundle and the silo's runtime.
+        Assert.Equal("bfloat16", json.RootElement.GetProperty("dtype").GetString());
+        Assert.Equal("bfloat16", json.RootElement.GetProperty("service_dtype").GetString());
     }
 
     [Theory]

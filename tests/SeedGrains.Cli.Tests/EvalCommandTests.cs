@@ -29,6 +29,20 @@ public sealed class EvalCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task TheModelComputesInTheDtypeAsked()
+    {
+        var model = TinyModel.Save(Path.Combine(_dir, "model"));
+        var data = SamplePython.Folder(_dir, files: 1);
+
+        var (exitCode, stdout, stderr) = await Cli.RunAsync("eval", "--model", model, "--data", data, "--task", "lines", "--max-files", "1", "--threads", "1", "--dtype", "bf16", "--json");
+
+        Assert.True(exitCode == 0, stderr);
+        using var json = JsonDocument.Parse(stdout.Trim());
+        Assert.Equal("bfloat16", json.RootElement.GetProperty("dtype").GetString());   // read back from the loaded weights
+        Assert.Equal(1, json.RootElement.GetProperty("spans").GetInt32());
+    }
+
+    [Fact]
     public async Task AStepBudgetBelowOneIsAClearError()
     {
         var model = TinyModel.Save(Path.Combine(_dir, "model"));

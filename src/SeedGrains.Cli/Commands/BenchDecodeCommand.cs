@@ -67,7 +67,7 @@ internal static class BenchDecodeCommand
                 ["spans"] = d.Spans,
                 ["policy"] = decoding.Describe(p),
                 ["device"] = dev.type.ToString().ToLowerInvariant(),
-                ["dtype"] = computeDtype.ToString().ToLowerInvariant(),
+                ["dtype"] = ComputeDtypeSelector.NameOf(diffusion.Model.Dtype), // as loaded; the AR model is loaded the same way
                 ["threads"] = torch.get_num_threads(),
             }, p.GetValue(json));
             return 0;

@@ -69,8 +69,9 @@ internal static class BenchServiceCommand
         var device = DeviceSelector.Select(deviceSpec);
         var deviceName = device.type == DeviceType.CUDA ? $"cuda:{Math.Max(0, device.index)}" : "cpu";
         var clock = Stopwatch.StartNew();
-        var computeDtype = ComputeDtypeSelector.Select(modelSettings.Dtype, device); // the service resolves it the same way
-        using var bundle = ModelBundle.Load(modelDirectory, device, computeDtype);
+        // Resolved once and handed to the service as it is, so both paths compute in the same dtype.
+        modelSettings.Dtype = ComputeDtypeSelector.NameOf(ComputeDtypeSelector.Select(modelSettings.Dtype, device));
+        using var bundle = ModelBundle.Load(modelDirectory, device, ComputeDtypeSelector.Select(modelSettings.Dtype, device));
         if (bundle.IsAutoregressive) throw new ArgumentException($"--model {modelDirectory} is a causal (AR) model; the service needs a diffusion model");
 
         // The service's window, budget rule and commit policy, so both paths get the same rows.
@@ -150,7 +151,8 @@ internal static class BenchServiceCommand
             ["raw_p99_ms"] = Percentile(rawLatency, 99),
             ["sessions"] = requests.Count,
             ["context_cache_refresh_every"] = modelSettings.ContextCacheRefreshEvery,
-            ["dtype"] = computeDtype.ToString().ToLowerInvariant(),
+            ["dtype"] = ComputeDtypeSelector.NameOf(bundle.Model.Dtype),
+            ["service_dtype"] = service.Dtype,
             ["commit_rule"] = sessionOptions.CommitRule.ToString(),
             ["step_budget"] = sessionOptions.StepBudget,
             ["rounds"] = rounds,

@@ -24,15 +24,6 @@ internal static class CliOptions
         DefaultValueFactory = _ => defaultValue,
     };
 
-    /// <summary>A --dtype value for model weights: float32 | bfloat16 (null or empty: none given).</summary>
-    public static TorchSharp.torch.ScalarType? ParseWeightsDtype(string? name, string option = "--dtype") => name?.ToLowerInvariant() switch
-    {
-        null or "" => null,
-        "float32" or "fp32" => TorchSharp.torch.ScalarType.Float32,
-        "bfloat16" or "bf16" => TorchSharp.torch.ScalarType.BFloat16,
-        _ => throw new ArgumentException($"{option} '{name}': expected float32 or bfloat16"),
-    };
-
     /// <summary>A commit-rule value (`bench decode --policy`, `bench service --commit-rule`): confidence | topk | entropy.</summary>
     public static Diffusion.Decoding.CommitRule ParseCommitRule(string value, string option) => value switch
     {

@@ -32,9 +32,8 @@ internal static class EvalCommand
         {
             CliOptions.ApplyThreads(p, threads);
             var dev = DeviceSelector.Select(p.GetValue(device)!);
-            var computeDtype = ComputeDtypeSelector.Select(p.GetValue(dtype), dev);
-            using var bundle = ModelBundle.Load(p.GetValue(model)!, dev, computeDtype);
-            var result = new Dictionary<string, object?> { ["task"] = p.GetValue(task), ["model"] = bundle.Name, ["kind"] = bundle.IsAutoregressive ? "ar" : "diffusion", ["dtype"] = computeDtype.ToString().ToLowerInvariant() };
+            using var bundle = ModelBundle.Load(p.GetValue(model)!, dev, ComputeDtypeSelector.Select(p.GetValue(dtype), dev));
+            var result = new Dictionary<string, object?> { ["task"] = p.GetValue(task), ["model"] = bundle.Name, ["kind"] = bundle.IsAutoregressive ? "ar" : "diffusion", ["dtype"] = ComputeDtypeSelector.NameOf(bundle.Model.Dtype) };
             switch (p.GetValue(task))
             {
                 case "lines":

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SeedGrains.Diffusion.Checkpoints;
+using SeedGrains.Diffusion.Devices;
 using SeedGrains.Diffusion.Training;
 using static TorchSharp.torch;
 
@@ -8,7 +9,7 @@ namespace SeedGrains.Cli.Commands;
 /// <summary>
 /// `seedgrains export --checkpoint DIR --out DIR [--dtype bfloat16] [--max-shard-mb N]`: a training checkpoint →
 /// a model folder to ship (config.json, weights, tokenizer.json; no optimizer state). bfloat16 halves the weights
-/// for the same parameters; they are loaded back as float32.
+/// for the same parameters; they are loaded back in the compute dtype (float32 unless asked).
 /// </summary>
 internal static class ExportCommand
 {
@@ -31,7 +32,7 @@ internal static class ExportCommand
             var target = p.GetValue(output)!;
             var tokenizerFile = CliOptions.TokenizerFile(p.GetValue(tokenizer) ?? source);
             if (!File.Exists(tokenizerFile)) throw new FileNotFoundException($"no tokenizer.json at {tokenizerFile}: give --tokenizer");
-            var weightsDtype = CliOptions.ParseWeightsDtype(p.GetValue(dtype)) ?? throw new ArgumentException("--dtype must be float32 or bfloat16");
+            var weightsDtype = ComputeDtypeSelector.ParseName(p.GetValue(dtype)) ?? throw new ArgumentException("--dtype must be float32 or bfloat16");
             double shardMb = p.GetValue(maxShard);
             if (shardMb < 0) throw new ArgumentException($"--max-shard-mb must be 0 or more (got {shardMb})");
             // A run's own checkpoint (float32 + optimizer state, needed by --resume) is never a place to export to.

@@ -39,7 +39,7 @@ public static class VerifyCommand
                 var modelDir = parseResult.GetValue(model)!;
                 var referencePath = parseResult.GetValue(reference)!;
                 var target = DeviceSelector.Select(parseResult.GetValue(device));
-                var weightsDtype = CliOptions.ParseWeightsDtype(parseResult.GetValue(dtype));
+                var weightsDtype = ComputeDtypeSelector.ParseName(parseResult.GetValue(dtype));
                 using var loaded = Checkpoint.Load(modelDir, target, weightsDtype);
                 var report = ReferenceParity.Compare(loaded, referencePath);
                 if (parseResult.GetValue(json))

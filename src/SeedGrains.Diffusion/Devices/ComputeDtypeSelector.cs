@@ -4,30 +4,55 @@ using static TorchSharp.torch;
 namespace SeedGrains.Diffusion.Devices;
 
 /// <summary>
-/// Turns a <c>--dtype</c> value into the dtype a model computes in: <c>float32</c>, <c>bfloat16</c>, or <c>auto</c>
-/// (bfloat16 on a CPU with bfloat16 matrix instructions, float32 everywhere else).
+/// Turns a <c>--dtype</c> / <c>Model:Dtype</c> value into the dtype a model computes in: <c>float32</c>,
+/// <c>bfloat16</c>, or <c>auto</c> (bfloat16 on a CPU with bfloat16 matrix instructions, float32 everywhere else).
 /// <para>Why auto picks bfloat16 only there: on such a CPU (AVX512-BF16 or AMX) libtorch's bfloat16 matmuls do twice
-/// the work per instruction — a 530-token forward of the bundled model took 68 ms instead of 118 ms on the dev box, and
-/// `bench decode` ran both decoders ~1.3× faster with the same exact match. Without those instructions bfloat16 is
-/// emulated and slower. On a GPU the bundled model is too small to be bound by arithmetic, and its measured numbers are
-/// float32's.</para>
+/// the work per instruction — a 530-token forward of the bundled model took 68 ms instead of 118 ms on the dev box.
+/// Without those instructions bfloat16 is emulated and slower. On a GPU bfloat16 has not been measured, so auto keeps
+/// float32 there, as every GPU number so far was measured.</para>
 /// </summary>
 public static class ComputeDtypeSelector
 {
     public const string Usage = "float32 | bfloat16 | auto";
 
-    public static ScalarType Select(string? spec, Device device) =>
-        Resolve(spec, device.type, () => CpuHasBFloat16Matmul(ReadCpuFlags()));
+    /// <param name="setting">The option or setting the value came from, for the error message.</param>
+    public static ScalarType Select(string? spec, Device device, string setting = "--dtype") =>
+        Resolve(spec, device.type, () => CpuHasBFloat16Matmul(ReadCpuFlags()), setting);
 
-    /// <summary>Testable core: whether the CPU has bfloat16 matrix instructions is passed in.</summary>
-    internal static ScalarType Resolve(string? spec, DeviceType deviceType, Func<bool> cpuHasBFloat16Matmul) =>
-        (spec ?? "float32").Trim().ToLowerInvariant() switch
+    /// <summary>
+    /// An explicit dtype name: float32 (fp32) or bfloat16 (bf16); null when none is given (null, empty or blank).
+    /// Also what model weights may be stored in (<c>export --dtype</c>).
+    /// </summary>
+    public static ScalarType? ParseName(string? name, string setting = "--dtype") => name?.Trim().ToLowerInvariant() switch
+    {
+        null or "" => null,
+        "float32" or "fp32" => ScalarType.Float32,
+        "bfloat16" or "bf16" => ScalarType.BFloat16,
+        _ => throw new ArgumentException($"{setting} '{name}': expected float32 or bfloat16"),
+    };
+
+    /// <summary>The name the options use for a dtype ("float32", "bfloat16"), e.g. for reports.</summary>
+    public static string NameOf(ScalarType dtype) => dtype switch
+    {
+        ScalarType.Float32 => "float32",
+        ScalarType.BFloat16 => "bfloat16",
+        _ => dtype.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>Testable core: whether the CPU has bfloat16 matrix instructions is passed in. Nothing given = float32.</summary>
+    internal static ScalarType Resolve(string? spec, DeviceType deviceType, Func<bool> cpuHasBFloat16Matmul, string setting = "--dtype")
+    {
+        if (string.Equals(spec?.Trim(), "auto", StringComparison.OrdinalIgnoreCase))
+            return deviceType == DeviceType.CPU && cpuHasBFloat16Matmul() ? ScalarType.BFloat16 : ScalarType.Float32;
+        try
         {
-            "float32" or "fp32" => ScalarType.Float32,
-            "bfloat16" or "bf16" => ScalarType.BFloat16,
-            "auto" => deviceType == DeviceType.CPU && cpuHasBFloat16Matmul() ? ScalarType.BFloat16 : ScalarType.Float32,
-            _ => throw new ArgumentException($"dtype '{spec}': expected {Usage}", nameof(spec)),
-        };
+            return ParseName(spec, setting) ?? ScalarType.Float32;
+        }
+        catch (ArgumentException)
+        {
+            throw new ArgumentException($"{setting} '{spec}': expected {Usage}");
+        }
+    }
 
     /// <summary>True when /proc/cpuinfo's flags list AVX512-BF16 or AMX-BF16.</summary>
     internal static bool CpuHasBFloat16Matmul(string? cpuFlags) =>

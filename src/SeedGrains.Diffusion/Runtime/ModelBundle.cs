@@ -23,8 +23,8 @@ public sealed class ModelBundle : IDisposable
     public bool IsAutoregressive => Model.Config.Attention == AttentionMode.Causal;
     public string Name => Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(Directory)));
 
-    /// <param name="dtype">What the model computes in: float32 (the default), or bfloat16, which halves the memory and,
-    /// on hardware with bfloat16 matrix units (AVX512-BF16 / AMX CPUs, tensor-core GPUs), makes long forwards faster.</param>
+    /// <param name="dtype">What the model computes in: float32 (the default), or bfloat16, which halves the memory and
+    /// makes long forwards faster on CPUs with bfloat16 matrix instructions (<see cref="Devices.ComputeDtypeSelector"/>).</param>
     public static ModelBundle Load(string directory, Device device, ScalarType dtype = ScalarType.Float32)
     {
         if (dtype is not (ScalarType.Float32 or ScalarType.BFloat16))

@@ -41,14 +41,17 @@ public sealed class CheckpointModelRuntime : IModelRuntime, IDisposable
     public IDenoiseStepper Stepper { get; }
     public ICodeTokenizer Tokenizer => bundle.Tokenizer;
 
+    /// <summary>What the model computes in ("float32", "bfloat16"): <see cref="ModelSettings.Dtype"/> resolved.</summary>
+    public string Dtype => ComputeDtypeSelector.NameOf(bundle.Model.Dtype);
+
     /// <summary>The <see cref="ModelRuntimeFactory"/> the host registers.</summary>
-    public static IModelRuntime Load(ModelSettings settings, string device, IServiceProvider services)
+    public static CheckpointModelRuntime Load(ModelSettings settings, string device, IServiceProvider services)
     {
         _ = services;
         if (string.IsNullOrWhiteSpace(settings.Path))
             throw new InvalidOperationException("Model:Path is not set: point it at a model folder (config.json, model.safetensors, tokenizer.json)");
         var torchDevice = DeviceSelector.Select(device);
-        var bundle = ModelBundle.Load(settings.Path, torchDevice, ComputeDtypeSelector.Select(settings.Dtype, torchDevice));
+        var bundle = ModelBundle.Load(settings.Path, torchDevice, ComputeDtypeSelector.Select(settings.Dtype, torchDevice, "Model:Dtype"));
         return new CheckpointModelRuntime(bundle, device, settings);
     }
 

@@ -1,5 +1,6 @@
 using SeedGrains.Diffusion.Decoding;
 using SeedGrains.Diffusion.Model;
+using SeedGrains.Diffusion.Runtime;
 using SeedGrains.Diffusion.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -11,15 +12,19 @@ namespace SeedGrains.Diffusion.Tests.Decoding;
 /// rounding of float32's, and every decoder runs with its invariants intact (caches, additive masks and scores all
 /// follow the model's dtype).
 /// </summary>
-public sealed class BFloat16DecodingTests
+public sealed class BFloat16DecodingTests : IDisposable
 {
     readonly int[] prefix = TinyModels.Tokens(30, 1);
     readonly int[] suffix = TinyModels.Tokens(25, 2);
+    readonly List<Qwen2Model> models = [];
 
-    static Qwen2Model BFloat16(AttentionMode attention, int seed = 0)
+    public void Dispose() => models.ForEach(m => m.Dispose());
+
+    Qwen2Model BFloat16(AttentionMode attention, int seed = 0)
     {
         var model = TinyModels.Create(attention, seed);
         model.to(ScalarType.BFloat16);
+        models.Add(model);
         return model;
     }
 
@@ -79,6 +84,47 @@ public sealed class BFloat16DecodingTests
             Assert.Equal(masked, results[i].Commits.Select(c => c.Position).Order());
             Assert.All(results[i].Commits, c => Assert.InRange(c.Confidence, 0f, 1f));
         }
+    }
+
+    [Fact]
+    public void TheServicesCachingStepperFillsRowsFromItsKeptContexts()
+    {
+        // RefreshEvery 4: the first step is a full forward that keeps each row's context, the next ones reuse it.
+        using var stepper = new DualCacheStepper(BFloat16(AttentionMode.Bidirectional), TinyModels.Specials, CPU, 128, new DualCacheOptions(RefreshEvery: 4));
+        var canvas = new[] { TinyModels.Tokens(40, 1), TinyModels.Tokens(23, 2) };
+        for (int i = 12; i < 20; i++) canvas[0][i] = TinyModels.Specials.Mask;
+        for (int i = 0; i < 5; i++) canvas[1][i] = TinyModels.Specials.Mask;
+        var unmasked = canvas.Select(w => w.Select((t, i) => (t, i)).Where(x => x.t != TinyModels.Specials.Mask).ToArray()).ToArray();
+
+        for (int step = 0; step < 3; step++)
+        {
+            var requests = canvas.Select((w, r) => new DenoiseStepRequest((int[])w.Clone(), new CommitPolicy(CommitRule.TopK), StepsLeft: 3 - step, CacheKey: $"row{r}")).ToArray();
+            var results = stepper.Step(requests);
+            for (int r = 0; r < canvas.Length; r++)
+            {
+                Assert.NotEmpty(results[r].Commits);
+                foreach (var c in results[r].Commits)
+                {
+                    Assert.Equal(TinyModels.Specials.Mask, canvas[r][c.Position]);
+                    canvas[r][c.Position] = c.Token;
+                }
+            }
+        }
+
+        // Three steps of a three-step budget fill every mask and leave every other token as it was.
+        for (int r = 0; r < canvas.Length; r++)
+        {
+            Assert.DoesNotContain(TinyModels.Specials.Mask, canvas[r]);
+            Assert.All(unmasked[r], x => Assert.Equal(x.t, canvas[r][x.i]));
+        }
+    }
+
+    [Fact]
+    public void ModelsComputeOnlyInFloat32OrBFloat16()
+    {
+        // Checked before the folder is read: float16 would need its own attention-mask minimum and has no fast CPU path.
+        var error = Assert.Throws<ArgumentException>(() => ModelBundle.Load("no-such-folder", CPU, ScalarType.Float16));
+        Assert.Contains("float32 or bfloat16", error.Message);
     }
 
     [Fact]

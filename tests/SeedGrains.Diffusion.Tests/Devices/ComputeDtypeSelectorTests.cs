@@ -10,6 +10,7 @@ public sealed class ComputeDtypeSelectorTests
     [InlineData("float32", ScalarType.Float32)]
     [InlineData("FP32", ScalarType.Float32)]
     [InlineData(null, ScalarType.Float32)]
+    [InlineData(" ", ScalarType.Float32)]
     [InlineData("bfloat16", ScalarType.BFloat16)]
     [InlineData("bf16", ScalarType.BFloat16)]
     public void ExplicitValuesAreTakenAsGiven(string? spec, ScalarType expected)
@@ -26,10 +27,26 @@ public sealed class ComputeDtypeSelectorTests
     }
 
     [Fact]
-    public void AnythingElseIsAClearError()
+    public void AnythingElseIsAClearErrorNamingTheSetting()
     {
-        var error = Assert.Throws<ArgumentException>(() => ComputeDtypeSelector.Resolve("float16", DeviceType.CPU, () => true));
-        Assert.Contains("expected float32 | bfloat16 | auto", error.Message);
+        var error = Assert.Throws<ArgumentException>(() => ComputeDtypeSelector.Resolve("float16", DeviceType.CPU, () => true, "Model:Dtype"));
+        Assert.Equal("Model:Dtype 'float16': expected float32 | bfloat16 | auto", error.Message);
+    }
+
+    [Fact]
+    public void StoredWeightsTakeOnlyExplicitNames()
+    {
+        Assert.Null(ComputeDtypeSelector.ParseName(""));
+        Assert.Equal(ScalarType.BFloat16, ComputeDtypeSelector.ParseName("BF16"));
+        var error = Assert.Throws<ArgumentException>(() => ComputeDtypeSelector.ParseName("auto", "export --dtype"));
+        Assert.Equal("export --dtype 'auto': expected float32 or bfloat16", error.Message);
+    }
+
+    [Fact]
+    public void NamesAreTheOptionsOwn()
+    {
+        Assert.Equal("float32", ComputeDtypeSelector.NameOf(ScalarType.Float32));
+        Assert.Equal("bfloat16", ComputeDtypeSelector.NameOf(ScalarType.BFloat16));
     }
 
     [Theory]

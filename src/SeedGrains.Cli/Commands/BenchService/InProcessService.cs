@@ -26,15 +26,19 @@ internal sealed class InProcessService : IAsyncDisposable
     readonly HttpClient client;
     readonly string device;
 
-    InProcessService(WebApplication app, HttpClient client, string device, TimedStepper stepper)
+    InProcessService(WebApplication app, HttpClient client, string device, TimedStepper stepper, string dtype)
     {
         this.app = app;
         this.client = client;
         this.device = device;
         Stepper = stepper;
+        Dtype = dtype;
     }
 
     public TimedStepper Stepper { get; }
+
+    /// <summary>What the service's model computes in, as it loaded it.</summary>
+    public string Dtype { get; }
 
     /// <summary>Counters of the device's compute loop (batches, rows, largest batch).</summary>
     public Abstractions.Workers.WorkerStats WorkerStats => app.Services.GetRequiredService<DeviceExecutors>().Get(device).Stats;
@@ -62,6 +66,7 @@ internal sealed class InProcessService : IAsyncDisposable
             "--Logging:LogLevel:Default=Warning",
         ];
         TimedStepper? timed = null;
+        string? dtype = null;
         var app = SeedGrainsHost.Build(args, services =>
         {
             // stdout carries the benchmark's JSON: the host's logs go to stderr.
@@ -74,6 +79,7 @@ internal sealed class InProcessService : IAsyncDisposable
             {
                 var runtime = CheckpointModelRuntime.Load(settings, dev, provider);
                 timed = new TimedStepper(runtime.Stepper, clock);
+                dtype = runtime.Dtype;
                 return new ModelRuntime(runtime.ModelName, runtime.Device, timed, runtime.Tokenizer);
             });
         });
@@ -84,7 +90,7 @@ internal sealed class InProcessService : IAsyncDisposable
         var handler = new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) };
         var client = new HttpClient(handler) { BaseAddress = new Uri(address), Timeout = Timeout.InfiniteTimeSpan };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        return new InProcessService(app, client, device, stepper);
+        return new InProcessService(app, client, device, stepper, dtype!);
     }
 
     /// <summary>All requests at once, each a session created over HTTP and watched over SSE until it is idle.</summary>
