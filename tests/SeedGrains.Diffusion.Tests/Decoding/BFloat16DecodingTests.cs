@@ -111,6 +111,7 @@ public sealed class BFloat16DecodingTests : IDisposable
             }
         }
 
+        Assert.True(stepper.CachedRows > 0, "no step reused a kept context");
         // Three steps of a three-step budget fill every mask and leave every other token as it was.
         for (int r = 0; r < canvas.Length; r++)
         {
