@@ -9,13 +9,18 @@ public sealed class EvalCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
+    /// <summary>`eval --task lines` of a tiny model over <paramref name="files"/> sample files, with extra arguments.</summary>
+    private Task<(int ExitCode, string Stdout, string Stderr)> EvalLines(int files, params string[] extra)
+    {
+        var model = TinyModel.Save(Path.Combine(_dir, "model"));
+        var data = SamplePython.Folder(_dir, files);
+        return Cli.RunAsync(["eval", "--model", model, "--data", data, "--task", "lines", "--max-files", $"{files}", .. extra, "--json"]);
+    }
+
     [Fact]
     public async Task LinesUsesTheQualityDefaultsAndReportsEditSimilarity()
     {
-        var model = TinyModel.Save(Path.Combine(_dir, "model"));
-        var data = SamplePython.Folder(_dir, files: 2);
-
-        var (exitCode, stdout, stderr) = await Cli.RunAsync("eval", "--model", model, "--data", data, "--task", "lines", "--max-files", "2", "--seed", "1", "--threads", "1", "--json");
+        var (exitCode, stdout, stderr) = await EvalLines(files: 2, "--seed", "1", "--threads", "1");
 
         Assert.True(exitCode == 0, stderr);
         using var json = JsonDocument.Parse(stdout.Trim());
@@ -31,10 +36,7 @@ public sealed class EvalCommandTests : IDisposable
     [Fact]
     public async Task TheModelComputesInTheDtypeAsked()
     {
-        var model = TinyModel.Save(Path.Combine(_dir, "model"));
-        var data = SamplePython.Folder(_dir, files: 1);
-
-        var (exitCode, stdout, stderr) = await Cli.RunAsync("eval", "--model", model, "--data", data, "--task", "lines", "--max-files", "1", "--threads", "1", "--dtype", "bf16", "--json");
+        var (exitCode, stdout, stderr) = await EvalLines(files: 1, "--threads", "1", "--dtype", "bf16");
 
         Assert.True(exitCode == 0, stderr);
         using var json = JsonDocument.Parse(stdout.Trim());
@@ -45,10 +47,7 @@ public sealed class EvalCommandTests : IDisposable
     [Fact]
     public async Task AStepBudgetBelowOneIsAClearError()
     {
-        var model = TinyModel.Save(Path.Combine(_dir, "model"));
-        var data = SamplePython.Folder(_dir, files: 1);
-
-        var (exitCode, stdout, stderr) = await Cli.RunAsync("eval", "--model", model, "--data", data, "--task", "lines", "--max-files", "1", "--max-steps", "0", "--json");
+        var (exitCode, stdout, stderr) = await EvalLines(files: 1, "--max-steps", "0");
 
         Assert.NotEqual(0, exitCode);
         Assert.Equal("", stdout.Trim());

@@ -70,8 +70,9 @@ internal static class BenchServiceCommand
         var deviceName = device.type == DeviceType.CUDA ? $"cuda:{Math.Max(0, device.index)}" : "cpu";
         var clock = Stopwatch.StartNew();
         // Resolved once and handed to the service as it is, so both paths compute in the same dtype.
-        modelSettings.Dtype = ComputeDtypeSelector.NameOf(ComputeDtypeSelector.Select(modelSettings.Dtype, device));
-        using var bundle = ModelBundle.Load(modelDirectory, device, ComputeDtypeSelector.Select(modelSettings.Dtype, device));
+        var computeDtype = ComputeDtypeSelector.Select(modelSettings.Dtype, device);
+        modelSettings.Dtype = ComputeDtypeSelector.NameOf(computeDtype);
+        using var bundle = ModelBundle.Load(modelDirectory, device, computeDtype);
         if (bundle.IsAutoregressive) throw new ArgumentException($"--model {modelDirectory} is a causal (AR) model; the service needs a diffusion model");
 
         // The service's window, budget rule and commit policy, so both paths get the same rows.

@@ -15,21 +15,19 @@ public static class ComputeDtypeSelector
 {
     public const string Usage = "float32 | bfloat16 | auto";
 
+    // /proc/cpuinfo is read once per process: the CPU does not change, and a silo resolves the setting per device.
+    static readonly Lazy<bool> ThisCpuHasBFloat16Matmul = new(() => CpuHasBFloat16Matmul(ReadCpuFlags()));
+
     /// <param name="setting">The option or setting the value came from, for the error message.</param>
     public static ScalarType Select(string? spec, Device device, string setting = "--dtype") =>
-        Resolve(spec, device.type, () => CpuHasBFloat16Matmul(ReadCpuFlags()), setting);
+        Resolve(spec, device.type, () => ThisCpuHasBFloat16Matmul.Value, setting);
 
     /// <summary>
     /// An explicit dtype name: float32 (fp32) or bfloat16 (bf16); null when none is given (null, empty or blank).
     /// Also what model weights may be stored in (<c>export --dtype</c>).
     /// </summary>
-    public static ScalarType? ParseName(string? name, string setting = "--dtype") => name?.Trim().ToLowerInvariant() switch
-    {
-        null or "" => null,
-        "float32" or "fp32" => ScalarType.Float32,
-        "bfloat16" or "bf16" => ScalarType.BFloat16,
-        _ => throw new ArgumentException($"{setting} '{name}': expected float32 or bfloat16"),
-    };
+    public static ScalarType? ParseName(string? name, string setting = "--dtype") =>
+        Normalize(name) is { } key ? Named(key) ?? throw new ArgumentException($"{setting} '{name}': expected float32 or bfloat16") : null;
 
     /// <summary>The name the options use for a dtype ("float32", "bfloat16"), e.g. for reports.</summary>
     public static string NameOf(ScalarType dtype) => dtype switch
@@ -40,19 +38,22 @@ public static class ComputeDtypeSelector
     };
 
     /// <summary>Testable core: whether the CPU has bfloat16 matrix instructions is passed in. Nothing given = float32.</summary>
-    internal static ScalarType Resolve(string? spec, DeviceType deviceType, Func<bool> cpuHasBFloat16Matmul, string setting = "--dtype")
+    internal static ScalarType Resolve(string? spec, DeviceType deviceType, Func<bool> cpuHasBFloat16Matmul, string setting = "--dtype") =>
+        Normalize(spec) switch
+        {
+            null => ScalarType.Float32,
+            "auto" => deviceType == DeviceType.CPU && cpuHasBFloat16Matmul() ? ScalarType.BFloat16 : ScalarType.Float32,
+            var key => Named(key) ?? throw new ArgumentException($"{setting} '{spec}': expected {Usage}"),
+        };
+
+    static string? Normalize(string? name) => string.IsNullOrWhiteSpace(name) ? null : name.Trim().ToLowerInvariant();
+
+    static ScalarType? Named(string key) => key switch
     {
-        if (string.Equals(spec?.Trim(), "auto", StringComparison.OrdinalIgnoreCase))
-            return deviceType == DeviceType.CPU && cpuHasBFloat16Matmul() ? ScalarType.BFloat16 : ScalarType.Float32;
-        try
-        {
-            return ParseName(spec, setting) ?? ScalarType.Float32;
-        }
-        catch (ArgumentException)
-        {
-            throw new ArgumentException($"{setting} '{spec}': expected {Usage}");
-        }
-    }
+        "float32" or "fp32" => ScalarType.Float32,
+        "bfloat16" or "bf16" => ScalarType.BFloat16,
+        _ => null,
+    };
 
     /// <summary>True when /proc/cpuinfo's flags list AVX512-BF16 or AMX-BF16.</summary>
     internal static bool CpuHasBFloat16Matmul(string? cpuFlags) =>
