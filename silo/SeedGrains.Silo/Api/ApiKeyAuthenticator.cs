@@ -2,9 +2,16 @@ using SeedGrains.Abstractions.Tenants;
 
 namespace SeedGrains.Silo.Api;
 
-/// <summary>`Authorization: Bearer &lt;key&gt;` → tenant id, through the key-hash index grain; anything else is 401.</summary>
-internal sealed class ApiKeyAuthenticator(IGrainFactory grains)
+/// <summary>
+/// `Authorization: Bearer &lt;key&gt;` → tenant id, through the key-hash index grain; anything else is 401. A key the
+/// index does not know is remembered for a while (<see cref="UnknownKeyCache"/>), so repeated wrong keys cost no grain
+/// call; the index grain itself goes away right after answering "unknown", so wrong keys hold no memory.
+/// </summary>
+internal sealed class ApiKeyAuthenticator(IGrainFactory grains, UnknownKeyCache unknownKeys)
 {
+    /// <summary>Longer "keys" are refused without hashing: no real key is that long.</summary>
+    private const int MaxKeyLength = 512;
+
     public async Task<string> Tenant(HttpContext context)
     {
         var header = context.Request.Headers.Authorization.ToString();
@@ -12,7 +19,18 @@ internal sealed class ApiKeyAuthenticator(IGrainFactory grains)
         if (!header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) || header.Length == scheme.Length)
             throw new ApiProblemException(StatusCodes.Status401Unauthorized, "Unauthorized", "Send the API key as 'Authorization: Bearer <key>'.");
         var key = header[scheme.Length..].Trim();
-        var tenant = await grains.GetGrain<IApiKeyGrain>(ApiKeyHash.Of(key)).GetTenant();
-        return tenant ?? throw new ApiProblemException(StatusCodes.Status401Unauthorized, "Unauthorized", "The API key is not valid.");
+        if (key.Length is 0 or > MaxKeyLength) throw NotValid();
+        var hash = ApiKeyHash.Of(key);
+        if (unknownKeys.IsKnownUnknown(hash)) throw NotValid();
+        var tenant = await grains.GetGrain<IApiKeyGrain>(hash).GetTenant();
+        if (tenant is null)
+        {
+            unknownKeys.Remember(hash);
+            throw NotValid();
+        }
+        return tenant;
     }
+
+    private static ApiProblemException NotValid() =>
+        new(StatusCodes.Status401Unauthorized, "Unauthorized", "The API key is not valid.");
 }

@@ -65,6 +65,7 @@ public static class SeedGrainsHost
         builder.Services.AddProblemDetails();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = SeedGrains.Silo.Api.ApiJson.Options.Encoder);
         builder.Services.AddOpenApi();
+        builder.Services.AddSingleton<UnknownKeyCache>();
         builder.Services.AddSingleton<ApiKeyAuthenticator>();
         configureServices?.Invoke(builder.Services);
         ModelWiring.AddModelRuntime(builder.Services, configuration);
