@@ -42,7 +42,7 @@ class EmbeddedSilo:
         raise SystemExit(f"the silo did not become healthy; see {log_path}")
 
     def connection(self):
-        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=300)
 
     def request(self, method, path, body=None, key=KEY, conn=None):
         """(status, parsed JSON or None); reuses `conn` (keep-alive) when given."""
