@@ -12,6 +12,8 @@ internal static class ApiJson
         // Code is full of quotes and angle brackets: keep them readable in a terminal (responses are JSON, not HTML).
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase, allowIntegerValues: false) },
+        // A number is a JSON number: "0" where an integer belongs is a mistake to report, not to guess at.
+        NumberHandling = JsonNumberHandling.Strict,
     };
 
     /// <summary>

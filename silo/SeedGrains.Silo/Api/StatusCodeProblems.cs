@@ -16,6 +16,8 @@ internal static class StatusCodeProblems
         {
             StatusCodes.Status404NotFound => $"No route matches {ApiText.Echo(context.Request.Method, 16)} {ApiText.Echo(context.Request.Path.Value ?? "")}.",
             StatusCodes.Status405MethodNotAllowed => $"{ApiText.Echo(context.Request.Method, 16)} is not allowed on {ApiText.Echo(context.Request.Path.Value ?? "")}.",
+            // The router refuses a body whose Content-Type the endpoint does not accept (ApiJson has the same rule).
+            StatusCodes.Status415UnsupportedMediaType => "Send the body as JSON with 'Content-Type: application/json'.",
             _ => ProblemTitles.For(status) + ".",
         };
         return ProblemResponse.Write(context, status, ProblemTitles.For(status), detail);
