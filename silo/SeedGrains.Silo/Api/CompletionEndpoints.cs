@@ -25,7 +25,7 @@ internal static class CompletionEndpoints
     }
 
     private static async Task Complete(HttpContext context, ApiKeyAuthenticator auth, IGrainFactory grains, ModelRuntimes model,
-        IOptions<HostLimits> limits, IOptions<SeedGrains.Grains.Sessions.SessionOptions> sessionOptions, ApiClock clock, ILogger<CompletionBody> logger)
+        IOptions<HostLimits> limits, IOptions<SeedGrains.Grains.Sessions.SessionOptions> sessionOptions, ApiClock clock, ILoggerFactory loggers)
     {
         var tenant = await auth.Tenant(context);
         var body = await ApiJson.ReadBody<CompletionBody>(context.Request);
@@ -47,7 +47,7 @@ internal static class CompletionEndpoints
         var timedOut = $"The completion did not finish within {limits.Value.CompletionTimeoutSeconds:0.#} s.";
         if (body.Stream)
         {
-            await Stream(completion, timedOut, logger, deadline.Token, cancel.Token);
+            await Stream(completion, timedOut, loggers.CreateLogger(typeof(CompletionEndpoints)), deadline.Token, cancel.Token);
             return;
         }
         try
