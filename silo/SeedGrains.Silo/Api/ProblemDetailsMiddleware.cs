@@ -27,7 +27,8 @@ internal sealed class ProblemDetailsMiddleware(RequestDelegate next, ILogger<Pro
                 logger.LogError(ex, "Request {Method} {Path} failed (trace {TraceId})", context.Request.Method, context.Request.Path, context.TraceIdentifier);
             var detail = status == StatusCodes.Status500InternalServerError && ex is not ModelStepFailedException
                 ? $"An internal error occurred; the server log has the details under trace id {context.TraceIdentifier}."
-                : storageDown ? "Storage did not answer, so nothing was changed; retry later." : ex.Message;
+                : storageDown ? "Storage did not answer, so nothing was changed; retry later."
+                : ex is JsonException json ? JsonErrorText.Describe(json) : ex.Message;
             // Defence in depth: whatever the source of a message, .NET type names stay in the log.
             if (JsonErrorText.InternalName().IsMatch(detail))
             {
