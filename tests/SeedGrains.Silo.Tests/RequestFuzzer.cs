@@ -46,7 +46,7 @@ internal sealed class RequestFuzzer(int seed, string validKey, string knownSessi
     private string Id() => Pick(4, 3, 1, 1, 1, 1, 1, 1) switch
     {
         0 => knownSessionId,
-        1 => "s_" + Guid.NewGuid().ToString("N"),
+        1 => "s_" + _random.NextInt64().ToString("x16", System.Globalization.CultureInfo.InvariantCulture),
         2 => "s_" + new string('x', 1000),
         3 => Uri.EscapeDataString("s_π🌍"),
         4 => "%FF%FE",
