@@ -222,7 +222,9 @@ public sealed class HttpApiTests(SiloHost host) : IClassFixture<SiloHost>
 
         using var playground = await anonymous.GetAsync("/");
         Assert.Equal("text/html", playground.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("/v1/sessions", await playground.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("/playground.js", await playground.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        // The page's script is its own file (the content security policy forbids inline scripts).
+        Assert.Contains("/v1/sessions", await anonymous.GetStringAsync("/playground.js"), StringComparison.Ordinal);
 
         using var noRoute = await anonymous.GetAsync("/v1/nothing-here");
         await AssertProblem(noRoute, HttpStatusCode.NotFound);

@@ -3,13 +3,15 @@ using System.Text.Json.Serialization;
 namespace SeedGrains.Silo.Api;
 
 /// <summary>POST /v1/completions body (the OpenAI fields this service honours; others are ignored).</summary>
-public sealed class CompletionBody
+public sealed class CompletionBody : IRequestBody
 {
     [JsonPropertyName("model")] public string? Model { get; init; }
     [JsonPropertyName("prompt"), JsonRequired] public string Prompt { get; init; } = "";
     [JsonPropertyName("suffix")] public string? Suffix { get; init; }
     [JsonPropertyName("max_tokens")] public int? MaxTokens { get; init; }
     [JsonPropertyName("stream")] public bool Stream { get; init; }
+
+    void IRequestBody.Validate() => BodyRules.RequireString(Prompt, "prompt");
 }
 
 public sealed record CompletionChoice(

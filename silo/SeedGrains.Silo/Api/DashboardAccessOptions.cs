@@ -10,4 +10,7 @@ public sealed class DashboardAccessOptions
 
     /// <summary>Operator key for everyone else, given as the password of HTTP Basic authentication (any user name). Unset: loopback only.</summary>
     public string? OperatorKey { get; set; }
+
+    /// <summary>Serve <c>/dashboard/Trace</c>, which streams the silo's log (it can hold tenants' data): off unless set.</summary>
+    public bool AllowTrace { get; set; }
 }

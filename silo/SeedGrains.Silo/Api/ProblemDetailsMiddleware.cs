@@ -27,14 +27,34 @@ internal sealed class ProblemDetailsMiddleware(RequestDelegate next, ILogger<Pro
                 logger.LogError(ex, "Request {Method} {Path} failed (trace {TraceId})", context.Request.Method, context.Request.Path, context.TraceIdentifier);
             var detail = status == StatusCodes.Status500InternalServerError && ex is not ModelStepFailedException
                 ? $"An internal error occurred; the server log has the details under trace id {context.TraceIdentifier}."
-                : storageDown ? "Storage did not answer, so nothing was changed; retry later." : ex.Message;
+                : storageDown ? "Storage did not answer, so nothing was changed; retry later."
+                : ex is JsonException json ? JsonErrorText.Describe(json) : ex.Message;
+            // Defence in depth: whatever the source of a message, .NET type names stay in the log.
+            if (JsonErrorText.InternalName().IsMatch(detail))
+            {
+                logger.LogWarning("Request {Method} {Path}: an error detail named an internal type: {Detail}", context.Request.Method, context.Request.Path, detail);
+                detail = $"The request could not be processed ({title}).";
+            }
             if (ex is ModelBusyException || storageDown) context.Response.Headers.RetryAfter = "1";
+            if (ex is QuotaExceededException) context.Response.Headers.RetryAfter = QuotaRetryAfterSeconds;
             if (status == StatusCodes.Status401Unauthorized && context.Response.Headers.WWWAuthenticate.Count == 0)
                 context.Response.Headers.WWWAuthenticate = "Bearer";
-            extensions["traceId"] = context.TraceIdentifier;
-            await TypedResults.Problem(detail, context.Request.Path, status, title, extensions: extensions).ExecuteAsync(context);
+            await ProblemResponse.Write(context, status, title, detail, extensions);
+        }
+        catch (Exception ex)
+        {
+            // The answer has started (an event stream): no status can be sent any more. Streams write their own error
+            // event when they can; here the connection is cut so the client sees a truncated answer, not a complete one.
+            logger.LogWarning(ex, "Request {Method} {Path} failed after its answer started (trace {TraceId})", context.Request.Method, context.Request.Path, context.TraceIdentifier);
+            context.Abort();
         }
     }
+
+    /// <summary>
+    /// A denoising session frees its quota slot when it settles, typically within seconds; asking again sooner only
+    /// meets the same answer.
+    /// </summary>
+    private const string QuotaRetryAfterSeconds = "5";
 
     /// <summary>Our own exception types first; then a storage failure wrapped by Orleans (e.g. while activating a grain).</summary>
     private static (int Status, string Title, Dictionary<string, object?> Extensions) Classify(Exception ex) => ClassifyOwn(ex) switch
@@ -55,7 +75,7 @@ internal sealed class ProblemDetailsMiddleware(RequestDelegate next, ILogger<Pro
         ApiProblemException p => (p.Status, p.Title, []),
         InvalidSessionRequestException => (400, "Invalid request", []),
         JsonException => (400, "Invalid JSON", []),
-        BadHttpRequestException b => (b.StatusCode, "Bad request", []),
+        BadHttpRequestException b => (b.StatusCode, ProblemTitles.For(b.StatusCode), []),
         SessionNotFoundException => (404, "Session not found", []),
         StaleVersionException s => (409, "Stale version", new() { ["currentVersion"] = s.CurrentVersion }),
         RegionBusyException => (409, "Region is still being generated", []),

@@ -6,6 +6,8 @@ namespace SeedGrains.Silo.Api;
 /// <summary>A [start, end) character range (UTF-16 code units); maxTokens overrides the mask budget rule.</summary>
 public sealed class RegionBody
 {
+    internal const string Shape = "{start, end}";
+
     [JsonRequired] public int Start { get; init; }
     [JsonRequired] public int End { get; init; }
     public int? MaxTokens { get; init; }
@@ -14,27 +16,41 @@ public sealed class RegionBody
 }
 
 /// <summary>POST /v1/sessions body.</summary>
-public sealed class CreateSessionBody
+public sealed class CreateSessionBody : IRequestBody
 {
     [JsonRequired] public string Text { get; init; } = "";
     public List<RegionBody>? Regions { get; init; }
     public SessionPriority Priority { get; init; } = SessionPriority.Interactive;
+
+    void IRequestBody.Validate()
+    {
+        BodyRules.RequireString(Text, "text");
+        BodyRules.RequireItems(Regions, "regions", RegionBody.Shape);
+    }
 }
 
 /// <summary>One replacement of a [start, end) range of the base version's text.</summary>
 public sealed class EditBodyItem
 {
+    internal const string Shape = "{start, end, text}";
+
     [JsonRequired] public int Start { get; init; }
     [JsonRequired] public int End { get; init; }
     [JsonRequired] public string Text { get; init; } = "";
 }
 
 /// <summary>POST /v1/sessions/{id}/edits body.</summary>
-public sealed class EditBody
+public sealed class EditBody : IRequestBody
 {
     [JsonRequired] public long BaseVersion { get; init; }
     public List<EditBodyItem>? Edits { get; init; }
     public List<RegionBody>? Regenerate { get; init; }
+
+    void IRequestBody.Validate()
+    {
+        BodyRules.RequireItems(Edits, "edits", EditBodyItem.Shape, (edit, field) => BodyRules.RequireString(edit.Text, $"{field}.text"));
+        BodyRules.RequireItems(Regenerate, "regenerate", RegionBody.Shape);
+    }
 }
 
 /// <summary>201 answer of POST /v1/sessions.</summary>

@@ -13,11 +13,11 @@ internal static partial class SessionEndpoints
     {
         var group = app.MapGroup("/v1/sessions").WithTags("Sessions");
         group.MapPost("", Create).WithName("CreateSession")
-            .Accepts<CreateSessionBody>("application/json").Produces<SessionCreated>(StatusCodes.Status201Created).ProducesProblem(400).ProducesProblem(401).ProducesProblem(429).ProducesProblem(503);
+            .Accepts<CreateSessionBody>("application/json").Produces<SessionCreated>(StatusCodes.Status201Created).ProducesProblem(400).ProducesProblem(401).ProducesProblem(415).ProducesProblem(429).ProducesProblem(503);
         group.MapGet("/{id}", Get).WithName("GetSession").Produces<SessionView>().ProducesProblem(404);
         group.MapGet("/{id}/events", Events).WithName("WatchSession").Produces<SessionView>(200, "text/event-stream").ProducesProblem(404);
         group.MapPost("/{id}/edits", Edit).WithName("EditSession")
-            .Accepts<EditBody>("application/json").Produces<SessionView>().ProducesProblem(400).ProducesProblem(404).ProducesProblem(409).ProducesProblem(503);
+            .Accepts<EditBody>("application/json").Produces<SessionView>().ProducesProblem(400).ProducesProblem(404).ProducesProblem(409).ProducesProblem(415).ProducesProblem(429).ProducesProblem(503);
         group.MapDelete("/{id}", Cancel).WithName("CancelSession").Produces<SessionView>().ProducesProblem(404).ProducesProblem(503);
     }
 
@@ -85,7 +85,7 @@ internal static partial class SessionEndpoints
     {
         // Ids are ours (s_…, cmpl-…); anything else cannot name a session.
         if (!SessionId().IsMatch(id))
-            throw new ApiProblemException(StatusCodes.Status404NotFound, "Session not found", $"No session '{id}'.");
+            throw new ApiProblemException(StatusCodes.Status404NotFound, "Session not found", $"No session '{ApiText.Echo(id)}'.");
         return grains.GetGrain<ISessionGrain>(SessionKey.Of(tenant, id));
     }
 

@@ -4,7 +4,6 @@ using Orleans.Dashboard;
 using SeedGrains.Grains;
 using SeedGrains.Grains.Hosting;
 using SeedGrains.Silo.Api;
-using SeedGrains.Silo.Playground;
 
 namespace SeedGrains.Silo.Hosting;
 
@@ -60,28 +59,14 @@ public static class SeedGrainsHost
             silo.AddDashboard();
         });
 
-        builder.Services.Configure<HostLimits>(configuration.GetSection(HostLimits.Section));
-        builder.Services.Configure<DashboardAccessOptions>(configuration.GetSection(DashboardAccessOptions.Section));
-        builder.Services.AddProblemDetails();
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = SeedGrains.Silo.Api.ApiJson.Options.Encoder);
-        builder.Services.AddOpenApi();
-        builder.Services.AddSingleton<UnknownKeyCache>();
-        builder.Services.AddSingleton<ApiKeyAuthenticator>();
+        builder.Services.AddSeedGrainsHttp(configuration);
         configureServices?.Invoke(builder.Services);
         ModelWiring.AddModelRuntime(builder.Services, configuration);
         ModelWiring.EnsureWired(builder.Services, configuration);
         builder.Services.AddHostedService<DevTenantSeeder>();
 
         var app = builder.Build();
-        app.UseMiddleware<ProblemDetailsMiddleware>();
-        app.UseStatusCodePages();
-        app.UseMiddleware<DashboardAccess>();
-        app.MapGet("/healthz", Health.Get).WithName("Health").WithTags("Service");
-        SessionEndpoints.Map(app);
-        CompletionEndpoints.Map(app);
-        app.MapOpenApi();
-        app.MapOrleansDashboard(routePrefix: DashboardAccess.Path);
-        PlaygroundPage.Map(app);
+        app.UseSeedGrainsHttp();
         return app;
     }
 

@@ -1,0 +1,45 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Orleans.Dashboard;
+using SeedGrains.Silo.Hosting;
+using SeedGrains.Silo.Playground;
+
+namespace SeedGrains.Silo.Api;
+
+/// <summary>The HTTP side of the host: its services, and the pipeline from security headers to the routes.</summary>
+public static class HttpApiSetup
+{
+    public static IServiceCollection AddSeedGrainsHttp(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<HostLimits>(configuration.GetSection(HostLimits.Section));
+        services.Configure<DashboardAccessOptions>(configuration.GetSection(DashboardAccessOptions.Section));
+        var origins = CrossOriginOptions.ReadAllowedOrigins(configuration);
+        services.Configure<CrossOriginOptions>(o => o.AllowedOrigins = origins);
+        services.AddCors(o => o.AddDefaultPolicy(policy => CrossOrigin.Configure(policy, origins)));
+        services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = ApiJson.Options.Encoder);
+        services.AddOpenApi();
+        services.AddSingleton<UnknownKeyCache>();
+        services.AddSingleton<ApiKeyAuthenticator>();
+        // Tests register their own clock after this; the last registration wins.
+        services.TryAddSingleton(new ApiClock(TimeProvider.System));
+        return services;
+    }
+
+    public static WebApplication UseSeedGrainsHttp(this WebApplication app)
+    {
+        app.UseMiddleware<SecurityHeaders>();
+        // Before the error handling, so that a browser may read the errors too.
+        if (app.Services.GetRequiredService<IOptions<CrossOriginOptions>>().Value.AllowedOrigins.Count > 0) app.UseCors();
+        app.UseMiddleware<ProblemDetailsMiddleware>();
+        app.UseStatusCodePages(StatusCodeProblems.Write);
+        app.UseMiddleware<DashboardAccess>();
+        app.MapMethods("/healthz", [HttpMethods.Get, HttpMethods.Head], Health.Get).WithName("Health").WithTags("Service");
+        SessionEndpoints.Map(app);
+        CompletionEndpoints.Map(app);
+        app.MapOpenApi();
+        app.MapOrleansDashboard(routePrefix: DashboardAccess.Path);
+        PlaygroundPage.Map(app);
+        return app;
+    }
+}

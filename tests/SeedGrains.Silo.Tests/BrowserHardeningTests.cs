@@ -1,0 +1,135 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using SeedGrains.Silo.Api;
+
+namespace SeedGrains.Silo.Tests;
+
+/// <summary>What browsers get: CORS only for configured origins, security headers on the pages, no log stream by default.</summary>
+public sealed class BrowserHardeningTests(CorsSiloHost cors) : IClassFixture<CorsSiloHost>
+{
+    private HttpClient Client => cors.Host.Client;
+
+    [Fact]
+    public async Task A_configured_origin_may_preflight_and_read_answers_including_errors()
+    {
+        using var preflight = new HttpRequestMessage(HttpMethod.Options, "/v1/sessions");
+        preflight.Headers.Add("Origin", CorsSiloHost.AllowedOrigin);
+        preflight.Headers.Add("Access-Control-Request-Method", "POST");
+        preflight.Headers.Add("Access-Control-Request-Headers", "authorization, content-type, last-event-id");
+        using var allowed = await Client.SendAsync(preflight);
+        Assert.True(allowed.IsSuccessStatusCode, $"preflight answered {(int)allowed.StatusCode}");
+        Assert.Equal(CorsSiloHost.AllowedOrigin, Header(allowed, "Access-Control-Allow-Origin"));
+        var allowedHeaders = Header(allowed, "Access-Control-Allow-Headers")!.ToLowerInvariant();
+        Assert.Contains("authorization", allowedHeaders, StringComparison.Ordinal);
+        Assert.Contains("content-type", allowedHeaders, StringComparison.Ordinal);
+        Assert.Contains("last-event-id", allowedHeaders, StringComparison.Ordinal);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/sessions/s_unknown");
+        request.Headers.Add("Origin", CorsSiloHost.AllowedOrigin);
+        using var notFound = await Client.SendAsync(request);
+        await ProblemAssert.Is(notFound, HttpStatusCode.NotFound);
+        Assert.Equal(CorsSiloHost.AllowedOrigin, Header(notFound, "Access-Control-Allow-Origin"));
+        var exposed = Header(notFound, "Access-Control-Expose-Headers")!.ToLowerInvariant();
+        Assert.Contains("retry-after", exposed, StringComparison.Ordinal);
+        Assert.Contains("x-request-id", exposed, StringComparison.Ordinal);
+        Assert.Contains("x-ratelimit-remaining", exposed, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Other_origins_get_no_cors_headers()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/healthz");
+        request.Headers.Add("Origin", "https://evil.example");
+        using var response = await Client.SendAsync(request);
+        Assert.Null(Header(response, "Access-Control-Allow-Origin"));
+
+        using var preflight = new HttpRequestMessage(HttpMethod.Options, "/v1/sessions");
+        preflight.Headers.Add("Origin", "https://evil.example");
+        preflight.Headers.Add("Access-Control-Request-Method", "POST");
+        using var refused = await Client.SendAsync(preflight);
+        Assert.Null(Header(refused, "Access-Control-Allow-Origin"));
+    }
+
+    [Fact]
+    public async Task The_playground_runs_under_a_strict_content_security_policy()
+    {
+        using var anonymous = new HttpClient { BaseAddress = Client.BaseAddress };
+        using var page = await anonymous.GetAsync("/");
+        var policy = Header(page, "Content-Security-Policy");
+        Assert.NotNull(policy);
+        Assert.Contains("script-src 'self'", policy, StringComparison.Ordinal);
+        Assert.Contains("frame-ancestors 'none'", policy, StringComparison.Ordinal);
+        Assert.DoesNotContain("unsafe", policy, StringComparison.Ordinal);
+        AssertPageHeaders(page);
+        // A strict policy blocks inline code: the page must have none.
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("<script>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<style", html, StringComparison.Ordinal);
+        Assert.DoesNotContain(" style=", html, StringComparison.Ordinal);
+        Assert.DoesNotMatch(@"\son[a-z]+=", html);
+
+        foreach (var (path, type) in new[] { ("/playground.js", "text/javascript"), ("/playground.css", "text/css") })
+        {
+            using var file = await anonymous.GetAsync(path);
+            Assert.Equal(HttpStatusCode.OK, file.StatusCode);
+            Assert.Equal(type, file.Content.Headers.ContentType?.MediaType);
+            Assert.Equal("nosniff", Header(file, "X-Content-Type-Options"));
+        }
+    }
+
+    [Fact]
+    public async Task The_dashboard_gets_security_headers_and_api_answers_nosniff()
+    {
+        using var anonymous = new HttpClient { BaseAddress = Client.BaseAddress };
+        using var dashboard = await anonymous.GetAsync("/dashboard/");
+        Assert.True(dashboard.IsSuccessStatusCode, $"dashboard answered {(int)dashboard.StatusCode}");
+        var policy = Header(dashboard, "Content-Security-Policy");
+        Assert.NotNull(policy);
+        Assert.Contains("script-src 'self'", policy, StringComparison.Ordinal);
+        AssertPageHeaders(dashboard);
+        // What the dashboard page loads must come from this host, which the policy allows.
+        var html = await dashboard.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("src=\"http", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("href=\"http", html, StringComparison.Ordinal);
+
+        using var health = await anonymous.GetAsync("/healthz");
+        Assert.Equal("nosniff", Header(health, "X-Content-Type-Options"));
+        using var problem = await anonymous.GetAsync("/v1/sessions/s_x");
+        Assert.Equal("nosniff", Header(problem, "X-Content-Type-Options"));
+    }
+
+    [Fact]
+    public async Task The_dashboard_log_stream_is_refused_unless_allowed()
+    {
+        using var anonymous = new HttpClient { BaseAddress = Client.BaseAddress };
+        foreach (var path in new[] { "/dashboard/Trace", "/dashboard/trace", "/dashboard/Trace/" })
+        {
+            using var refused = await anonymous.GetAsync(path, HttpCompletionOption.ResponseHeadersRead);
+            await ProblemAssert.Is(refused, HttpStatusCode.NotFound);
+        }
+
+        var options = cors.Host.Services.GetRequiredService<IOptions<DashboardAccessOptions>>().Value;
+        options.AllowTrace = true;
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            using var allowed = await anonymous.GetAsync("/dashboard/Trace", HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+        }
+        finally
+        {
+            options.AllowTrace = false;
+        }
+    }
+
+    private static void AssertPageHeaders(HttpResponseMessage response)
+    {
+        Assert.Equal("nosniff", Header(response, "X-Content-Type-Options"));
+        Assert.Equal("DENY", Header(response, "X-Frame-Options"));
+        Assert.Equal("no-referrer", Header(response, "Referrer-Policy"));
+    }
+
+    private static string? Header(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values) || response.Content.Headers.TryGetValues(name, out values) ? string.Join(", ", values) : null;
+}
