@@ -14,6 +14,7 @@ public sealed class FakeStepper(int maxWindow = 512) : IDenoiseStepper
 {
     private readonly CallSignals _started = new();
     private readonly CallSignals _returned = new();
+    private int _parked;
 
     public SpecialTokenIds Specials { get; } = new(CharTokenizer.Mask, CharTokenizer.Pad, CharTokenizer.End);
 
@@ -33,6 +34,9 @@ public sealed class FakeStepper(int maxWindow = 512) : IDenoiseStepper
     public Func<DenoiseStepRequest, DenoiseStepResult>? Override { get; set; }
 
     public int Calls => _started.Count;
+
+    /// <summary>Calls waiting at the closed gate right now.</summary>
+    public int Parked => Volatile.Read(ref _parked);
 
     /// <summary>Calls that have returned (or thrown).</summary>
     public int Returned => _returned.Count;
@@ -68,8 +72,16 @@ public sealed class FakeStepper(int maxWindow = 512) : IDenoiseStepper
 
     private List<DenoiseStepResult> Run(IReadOnlyList<DenoiseStepRequest> batch, CancellationToken cancellationToken)
     {
-        if (!Gate.Wait(TimeSpan.FromSeconds(30), cancellationToken))
-            throw new TimeoutException("FakeStepper gate stayed closed for 30 s.");
+        Interlocked.Increment(ref _parked);
+        try
+        {
+            if (!Gate.Wait(TimeSpan.FromSeconds(30), cancellationToken))
+                throw new TimeoutException("FakeStepper gate stayed closed for 30 s.");
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _parked);
+        }
         // Simulated compute cost (keeps generation running in the cluster tests), never a synchronisation point.
         if (Delay > TimeSpan.Zero) Thread.Sleep(Delay);
         return batch.Select(row =>
