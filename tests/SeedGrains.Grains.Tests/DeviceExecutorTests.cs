@@ -30,7 +30,7 @@ public sealed class DeviceExecutorTests
     public async Task Sessions_of_the_last_batch_that_still_have_masks_are_awaited(double returnWaitMs, int expectedCalls)
     {
         var stepper = new FakeStepper();
-        var time = new TimerSignallingTimeProvider(new FakeTimeProvider());
+        var time = new SignallingTimeProvider(new FakeTimeProvider());
         using var executor = Executor(stepper, time, maxBatchWaitMs: 0, returnWaitMs);
 
         // Batch 1: a session that finishes (one mask), held at the gate. Batch 2: three sessions queued behind it,
@@ -66,7 +66,7 @@ public sealed class DeviceExecutorTests
     {
         var stepper = new FakeStepper();
         var clock = new FakeTimeProvider();
-        var time = new TimerSignallingTimeProvider(clock);
+        var time = new SignallingTimeProvider(clock);
         using var executor = Executor(stepper, time, maxBatchWaitMs: 0, returnWaitMs: 3000);
         await Task.WhenAll(new[] { "a", "b" }.Select(s => executor.Submit(Row(s, 3)))).WaitAsync(Hang);
         var batches = stepper.Calls;
@@ -90,7 +90,7 @@ public sealed class DeviceExecutorTests
     {
         var stepper = new FakeStepper();
         var clock = new FakeTimeProvider();
-        var time = new TimerSignallingTimeProvider(clock);
+        var time = new SignallingTimeProvider(clock);
         using var executor = Executor(stepper, time, maxBatchWaitMs: 5, returnWaitMs: 0);
 
         var lone = executor.Submit(Row("x", 1));

@@ -1,21 +1,35 @@
+using SeedGrains.Tests.Fakes;
+
 namespace SeedGrains.Grains.Tests;
 
 /// <summary>
 /// A <see cref="TimeProvider"/> that delegates to another (a FakeTimeProvider in tests) and tells the test each time
 /// code under test starts a timer — e.g. the compute loop starting a timed wait for input, which it only does once it
-/// has taken in every row queued so far. A signal to wait on instead of sleeping.
+/// has taken in every row queued so far — or reads the time. Signals to wait on instead of sleeping.
 /// </summary>
-internal sealed class TimerSignallingTimeProvider(TimeProvider inner) : TimeProvider
+internal sealed class SignallingTimeProvider(TimeProvider inner) : TimeProvider
 {
-    private readonly SeedGrains.Tests.Fakes.CallSignals _timers = new();
+    private readonly CallSignals _timers = new();
+    private readonly CallSignals _reads = new();
 
     /// <summary>Timers started so far.</summary>
     public int Timers => _timers.Count;
 
+    /// <summary>Reads of <see cref="GetUtcNow"/> so far.</summary>
+    public int Reads => _reads.Count;
+
     /// <summary>Completes once <paramref name="count"/> timers have been started.</summary>
     public Task WhenTimers(int count) => _timers.WhenReached(count);
 
-    public override DateTimeOffset GetUtcNow() => inner.GetUtcNow();
+    /// <summary>Completes once <see cref="GetUtcNow"/> has been read <paramref name="count"/> times.</summary>
+    public Task WhenReads(int count) => _reads.WhenReached(count);
+
+    public override DateTimeOffset GetUtcNow()
+    {
+        var now = inner.GetUtcNow();
+        _reads.Increment();
+        return now;
+    }
 
     public override long GetTimestamp() => inner.GetTimestamp();
 
