@@ -18,6 +18,8 @@ public sealed class SiloFailoverTests(PostgresServerFixture postgres)
 {
     private const int Sessions = 6;
     private const int Budget = 40;
+    // Every wait below polls the database or the HTTP API (across a host, nothing signals a test); this bounds each
+    // poll generously, so a loaded machine is slow but never fails a test.
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
     [Fact]
@@ -92,9 +94,8 @@ public sealed class SiloFailoverTests(PostgresServerFixture postgres)
         Assert.All(sessions, s => Assert.True(shown[s.Id] < Budget));
         Assert.All((await scenario.StoredMasks(sessions)).Values, stored => Assert.Equal(Budget, stored));
 
-        var stopping = Stopwatch.StartNew();
-        await scenario.A.StopGracefully();
-        Assert.True(stopping.Elapsed < TimeSpan.FromSeconds(20), $"graceful stop took {stopping.Elapsed}");
+        // A guard against a stop that hangs (e.g. on a step that never ends), not a timing requirement.
+        await scenario.A.StopGracefully().WaitAsync(Deadline);
 
         // On its way out each session wrote its progress (at least what clients saw; steps only ever add to it).
         var handedOver = await scenario.StoredMasks(sessions);
@@ -139,7 +140,7 @@ public sealed class SiloFailoverTests(PostgresServerFixture postgres)
         var clock = Stopwatch.StartNew();
         while (await scenario.IdleRowsInDatabase() < Sessions)
         {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"only {await scenario.IdleRowsInDatabase()} of {Sessions} settled sessions reached the database after the outage");
+            Assert.True(clock.Elapsed < Deadline, $"only {await scenario.IdleRowsInDatabase()} of {Sessions} settled sessions reached the database after the outage");
             await Task.Delay(200);
         }
         await scenario.AssertTenantSlotsReturned();
@@ -329,7 +330,7 @@ public sealed class SiloFailoverTests(PostgresServerFixture postgres)
                     "SELECT jsonb_array_length(state->'ActiveSessions') FROM grain_state WHERE grain_id = 'dev' AND state_name = 'tenant'");
                 var active = (int)(await command.ExecuteScalarAsync())!;
                 if (active == 0) return;
-                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"tenant 'dev' still lists {active} active sessions after all finished");
+                Assert.True(clock.Elapsed < Deadline, $"tenant 'dev' still lists {active} active sessions after all finished");
                 await Task.Delay(100);
             }
         }
