@@ -216,8 +216,8 @@ public sealed class SessionGrainTests
         Assert.Equal(created.Version + 1, cancelled.Version);
         var updates = await watching;
         Assert.Equal(SessionStatus.Cancelled, updates[^1].Snapshot.Status);
-        // The step that was in flight has returned; its reply reaches the session in a later turn, which a second
-        // cancel (it takes the document lock, like applying a step) queues behind. Neither may change the document.
+        // The step that was in flight during the cancel has returned, so its reply is on its way to the session (a
+        // grain call gives no signal of its arrival): neither it nor a second cancel may change the document.
         await stepper.WhenReturned(1).WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(cancelled, await session.Cancel());
         Assert.Equal(cancelled, await session.Get());
