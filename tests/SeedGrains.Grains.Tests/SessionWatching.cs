@@ -20,10 +20,10 @@ internal static class SessionWatching
         return updates;
     }
 
-    /// <summary>Polls until <paramref name="condition"/> holds (max 10 s). Only for conditions that give no signal to wait on.</summary>
-    public static async Task Eventually(Func<Task<bool>> condition, string what)
+    /// <summary>Polls until <paramref name="condition"/> holds (max <paramref name="seconds"/>). Only for conditions that give no signal to wait on.</summary>
+    public static async Task Eventually(Func<Task<bool>> condition, string what, double seconds = 10)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(seconds);
         while (!await condition())
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"Timed out waiting for: {what}");
