@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using SeedGrains.Abstractions.Sessions;
 using SeedGrains.Abstractions.Workers;
 using SeedGrains.Grains.Model;
@@ -7,10 +8,21 @@ using SeedGrains.Tests.Fakes;
 
 namespace SeedGrains.Grains.Tests;
 
+/// <summary>
+/// The compute loop's batch gathering on a fake clock: time moves only when a test says so, and the test knows the
+/// loop has taken in a row when its reply arrives or when the loop starts a timed wait for more (a new timer).
+/// </summary>
 public sealed class DeviceExecutorTests
 {
+    // Bounds waits on signals so that a broken executor fails a test instead of hanging it; never reached when it works.
+    private static readonly TimeSpan Hang = TimeSpan.FromSeconds(30);
+
     static StepCall Row(string session, int masks) =>
         new("t", session, SessionPriority.Interactive, [.. Enumerable.Repeat(CharTokenizer.Mask, masks), CharTokenizer.IdOf('x')], StepPolicy.Default, 0, masks);
+
+    static DeviceExecutor Executor(FakeStepper stepper, TimeProvider time, double maxBatchWaitMs, double returnWaitMs) =>
+        new(new ModelRuntime(FakeModel.Name, "cpu", stepper, new CharTokenizer()),
+            new BatchingOptions { MaxBatchSize = 8, MaxBatchWaitMs = maxBatchWaitMs, ReturnWaitMs = returnWaitMs }, NullLogger.Instance, time);
 
     [Theory]
     [InlineData(3000, 3)] // the returning sessions are awaited: one batch for all three
@@ -18,36 +30,78 @@ public sealed class DeviceExecutorTests
     public async Task Sessions_of_the_last_batch_that_still_have_masks_are_awaited(double returnWaitMs, int expectedCalls)
     {
         var stepper = new FakeStepper();
-        using var executor = new DeviceExecutor(new ModelRuntime(FakeModel.Name, "cpu", stepper, new CharTokenizer()),
-            new BatchingOptions { MaxBatchSize = 8, MaxBatchWaitMs = 0, ReturnWaitMs = returnWaitMs }, NullLogger.Instance);
+        var time = new SignallingTimeProvider(new FakeTimeProvider());
+        using var executor = Executor(stepper, time, maxBatchWaitMs: 0, returnWaitMs);
 
-        // Batch 1: a session that finishes (one mask). Batch 2: three sessions queued behind it, each with masks left after.
+        // Batch 1: a session that finishes (one mask), held at the gate. Batch 2: three sessions queued behind it,
+        // each with masks left after its step.
         stepper.Gate.Reset();
         var first = executor.Submit(Row("done", 1));
-        await Eventually(() => stepper.Calls == 1);
+        await stepper.WhenCalls(1).WaitAsync(Hang);
         var second = new[] { "a", "b", "c" }.Select(s => executor.Submit(Row(s, 3))).ToArray();
         stepper.Gate.Set();
-        await first;
-        await Task.WhenAll(second);
+        await first.WaitAsync(Hang);
+        await Task.WhenAll(second).WaitAsync(Hang);
 
-        // They come back one by one (a slow session round trip): 50 ms apart when awaited; 300 ms apart otherwise, so
-        // that a busy machine delaying the compute thread cannot merge them into one batch by accident.
+        // They come back one by one, each only once the loop has taken in the one before: the loop then either ran it
+        // (its reply arrives) or started a timed wait for the others (a new timer). The fake clock never moves, so
+        // a wait for returning sessions can only end by their arrival.
         var third = new List<Task<StepReply>>();
         foreach (var s in new[] { "a", "b", "c" })
         {
-            await Task.Delay(returnWaitMs > 0 ? 50 : 300);
-            third.Add(executor.Submit(Row(s, 2)));
+            var timers = time.Timers;
+            var reply = executor.Submit(Row(s, 2));
+            third.Add(reply);
+            await Task.WhenAny(reply, time.WhenTimers(timers + 1)).WaitAsync(Hang);
         }
-        await Task.WhenAll(third);
+        await Task.WhenAll(third).WaitAsync(Hang);
 
         Assert.Equal(expectedCalls, stepper.Calls);
         Assert.Equal(3, stepper.Batches.ElementAt(1).Length);
-        if (returnWaitMs > 0) Assert.Equal(3, stepper.Batches.Last().Length);
+        Assert.Equal(returnWaitMs > 0 ? 3 : 1, stepper.Batches.Last().Length);
     }
 
-    static async Task Eventually(Func<bool> condition)
+    [Fact]
+    public async Task The_wait_for_returning_sessions_ends_after_ReturnWaitMs()
     {
-        for (var i = 0; i < 500 && !condition(); i++) await Task.Delay(10);
-        Assert.True(condition());
+        var stepper = new FakeStepper();
+        var clock = new FakeTimeProvider();
+        var time = new SignallingTimeProvider(clock);
+        using var executor = Executor(stepper, time, maxBatchWaitMs: 0, returnWaitMs: 3000);
+        await Task.WhenAll(new[] { "a", "b" }.Select(s => executor.Submit(Row(s, 3)))).WaitAsync(Hang);
+        var batches = stepper.Calls;
+
+        // Only "a" comes back; "b" never does. The loop waits for it on the clock…
+        var timers = time.Timers;
+        var reply = executor.Submit(Row("a", 2));
+        await time.WhenTimers(timers + 1).WaitAsync(Hang);
+        clock.Advance(TimeSpan.FromMilliseconds(2999));
+        Assert.False(reply.IsCompleted);
+
+        // …until ReturnWaitMs has passed.
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        await reply.WaitAsync(Hang);
+        Assert.Equal(batches + 1, stepper.Calls);
+        Assert.Single(stepper.Batches.Last());
+    }
+
+    [Fact]
+    public async Task A_first_row_waits_MaxBatchWaitMs_for_company()
+    {
+        var stepper = new FakeStepper();
+        var clock = new FakeTimeProvider();
+        var time = new SignallingTimeProvider(clock);
+        using var executor = Executor(stepper, time, maxBatchWaitMs: 5, returnWaitMs: 0);
+
+        var lone = executor.Submit(Row("x", 1));
+        await time.WhenTimers(1).WaitAsync(Hang);
+        var company = executor.Submit(Row("y", 1));
+        await time.WhenTimers(2).WaitAsync(Hang); // the loop took "y" in and waits on
+        Assert.Equal(0, stepper.Calls);
+
+        clock.Advance(TimeSpan.FromMilliseconds(5));
+        await Task.WhenAll(lone, company).WaitAsync(Hang);
+        Assert.Equal(1, stepper.Calls);
+        Assert.Equal(2, stepper.Batches.Single().Length);
     }
 }

@@ -33,7 +33,8 @@ public sealed class FailoverTests(ITestOutputHelper output)
         await cluster.Cluster.KillSiloAsync(served);
 
         // If the registry's activation died with the silo, its new activation is empty until the next announce
-        // (0.5 s here): meanwhile the locator says "unavailable", which sessions retry (see SessionGrain).
+        // (0.5 s here): meanwhile the locator says "unavailable", which sessions retry (see SessionGrain). A poll with a
+        // generous deadline: the registry refilling gives no signal to wait on.
         var clock = Stopwatch.StartNew();
         StepReply? reply = null;
         while (reply is null)

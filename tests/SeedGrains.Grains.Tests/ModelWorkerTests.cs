@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using SeedGrains.Abstractions.Errors;
 using SeedGrains.Abstractions.Sessions;
 using SeedGrains.Abstractions.Workers;
@@ -18,16 +19,25 @@ public sealed class ModelWorkerTests(ITestOutputHelper output)
     [Fact]
     public async Task Concurrent_sessions_share_batches_on_the_dedicated_compute_thread()
     {
-        var stepper = new FakeStepper { Delay = TimeSpan.FromMilliseconds(3) };
-        await using var cluster = await TestCluster.Start(stepper, b => b.MaxBatchSize = 8);
+        // On a clock that never moves, a batch closes only when it is full or when every returning session of the last
+        // batch is back (no MaxBatchWaitMs): how many rows share a call no longer depends on how busy the machine is.
+        var stepper = new FakeStepper();
+        await using var cluster = await TestCluster.Start(stepper, b => { b.MaxBatchSize = 8; b.MaxBatchWaitMs = 0; b.ReturnWaitMs = 60_000; },
+            time: new FakeTimeProvider());
         const int sessions = 24, budget = 6;
+        var worker = await LocalWorker(cluster);
 
-        var finals = await Task.WhenAll(Enumerable.Range(0, sessions).Select(async i =>
+        // All sessions start together: the model is held until every first row is in (held at the gate or queued).
+        stepper.Gate.Reset();
+        var created = await Task.WhenAll(Enumerable.Range(0, sessions).Select(async i =>
         {
             var session = cluster.Session(i % 2 == 0 ? "even" : "odd", $"s{i}");
             await session.Create(new CreateSessionRequest($"<{i:D2}>", [new TextRegion(3, 3, MaxTokens: budget)]));
-            return (i, (await session.UntilSettled())[^1].Snapshot);
+            return (i, session);
         }));
+        await Eventually(async () => stepper.RowsSeen + (await worker.GetStats()).Queued == sessions, "every session's first row in");
+        stepper.Gate.Set();
+        var finals = await Task.WhenAll(created.Select(async c => (c.i, (await c.session.UntilSettled())[^1].Snapshot)));
 
         foreach (var (i, final) in finals)
             Assert.Equal($"<{i:D2}" + FakeLetters(3, budget) + ">", final.Text);
@@ -115,9 +125,11 @@ public sealed class ModelWorkerTests(ITestOutputHelper output)
         var queued = Enumerable.Range(0, 4).Select(_ => worker.Step(Row("a", TenantA))).ToList();
         await Eventually(async () => (await worker.GetStats()).Queued == 4, "the queue to fill");
 
-        var started = DateTime.UtcNow;
-        var busy = await Assert.ThrowsAsync<ModelBusyException>(() => worker.Step(Row("b", TenantB)));
-        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(2), "busy must be answered at once, not after a wait");
+        // Busy is answered at once: while the compute thread is still held and the queue still full. A call that waited
+        // for room would wait for the gate, which only this test opens (after it), and would time out here instead.
+        var busy = await Assert.ThrowsAsync<ModelBusyException>(() => worker.Step(Row("b", TenantB)).WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Equal(1, stepper.Calls);
+        Assert.Equal(4, (await worker.GetStats()).Queued);
         Assert.Contains("busy", busy.Message, StringComparison.Ordinal);
         Assert.Equal(1, (await worker.GetStats()).Rejected);
 
@@ -180,7 +192,7 @@ public sealed class ModelWorkerTests(ITestOutputHelper output)
     {
         stepper.Gate.Reset();
         var blocker = worker.Step(Row("blocker", 1));
-        await Eventually(() => Task.FromResult(stepper.Calls == 1), "the compute thread to hold the first row");
+        await stepper.WhenCalls(1).WaitAsync(TimeSpan.FromSeconds(30));
         return blocker;
     }
 

@@ -128,12 +128,10 @@ public sealed class SessionGrainTests
         await using var cluster = await TestCluster.Start(stepper);
         var session = cluster.Session("t1", "watched");
         await session.Create(new CreateSessionRequest("abc", [new TextRegion(1, 2, MaxTokens: 5)]));
-        await Eventually(() => Task.FromResult(stepper.Calls > 0), "the first step to reach the model");
+        await stepper.WhenCalls(1).WaitAsync(TimeSpan.FromSeconds(30)); // the first step reached the (closed) model
 
-        var watching = session.UntilSettled();
-        await Task.Delay(50);
-        stepper.Gate.Set();
-        var updates = await watching;
+        // The model moves on only once the watcher is subscribed, so it must see every step.
+        var updates = await session.UntilSettled(subscribed: stepper.Gate.Set);
 
         Assert.Equal(SessionUpdateKind.Snapshot, updates[0].Kind);
         Assert.Equal(1, updates[0].Snapshot.Version);
@@ -206,7 +204,7 @@ public sealed class SessionGrainTests
         var session = cluster.Session("t1", "cancel");
         stepper.Gate.Reset();
         var created = await session.Create(new CreateSessionRequest("ab", [new TextRegion(1, 1, MaxTokens: 50)]));
-        await Eventually(() => Task.FromResult(stepper.Calls > 0), "the first step to reach the model");
+        await stepper.WhenCalls(1).WaitAsync(TimeSpan.FromSeconds(30)); // the first step reached the (closed) model
 
         var watching = session.UntilSettled();
         var cancelled = await session.Cancel();
@@ -218,7 +216,10 @@ public sealed class SessionGrainTests
         Assert.Equal(created.Version + 1, cancelled.Version);
         var updates = await watching;
         Assert.Equal(SessionStatus.Cancelled, updates[^1].Snapshot.Status);
-        await Task.Delay(100);
+        // The step that was in flight during the cancel has returned, so its reply is on its way to the session (a
+        // grain call gives no signal of its arrival): neither it nor a second cancel may change the document.
+        await stepper.WhenReturned(1).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(cancelled, await session.Cancel());
         Assert.Equal(cancelled, await session.Get());
         Assert.Equal(0, (await cluster.Tenant("t1").GetUsage()).ActiveSessions);
     }
@@ -280,11 +281,12 @@ public sealed class SessionGrainTests
         await using var cluster = await TestCluster.Start(stepper);
         var session = cluster.Session("t1", "resume");
         await session.Create(new CreateSessionRequest("[]", [new TextRegion(1, 1, MaxTokens: 200)]));
-        await Eventually(() => Task.FromResult(stepper.Calls > 0), "the first step to reach the model");
+        await stepper.WhenCalls(1).WaitAsync(TimeSpan.FromSeconds(30)); // the first step reached the (closed) model
 
-        // Deactivation waits for the running step (one tick); let it finish once deactivation has begun.
+        // Deactivation waits for the running step (one tick), so the model opens as soon as deactivation is asked for.
+        // Whether that step still applies before the activation goes does not matter: a checkpoint at version v holds
+        // 200 - (v - 1) masks, so every resume lands on version 202 all the same.
         var deactivating = cluster.Cluster.DeactivateAsync(session);
-        await Task.Delay(100);
         stepper.Gate.Set();
         await deactivating;
         var resumed = await session.Get();

@@ -4,20 +4,26 @@ namespace SeedGrains.Grains.Tests;
 
 internal static class SessionWatching
 {
-    /// <summary>All updates until the session settles (snapshot first); fails the test after <paramref name="seconds"/>.</summary>
-    public static async Task<List<SessionUpdate>> UntilSettled(this ISessionGrain session, double seconds = 20)
+    /// <summary>
+    /// All updates until the session settles (snapshot first); fails the test after <paramref name="seconds"/>.
+    /// <paramref name="subscribed"/> runs once the first snapshot is in, i.e. once no later update can be missed.
+    /// </summary>
+    public static async Task<List<SessionUpdate>> UntilSettled(this ISessionGrain session, double seconds = 20, Action? subscribed = null)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
         var updates = new List<SessionUpdate>();
         await foreach (var update in session.Watch(untilSettled: true, timeout.Token).WithCancellation(timeout.Token))
+        {
             updates.Add(update);
+            if (updates.Count == 1) subscribed?.Invoke();
+        }
         return updates;
     }
 
-    /// <summary>Polls until <paramref name="condition"/> holds (max 10 s).</summary>
-    public static async Task Eventually(Func<Task<bool>> condition, string what)
+    /// <summary>Polls until <paramref name="condition"/> holds (max <paramref name="seconds"/>). Only for conditions that give no signal to wait on.</summary>
+    public static async Task Eventually(Func<Task<bool>> condition, string what, double seconds = 10)
     {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(seconds);
         while (!await condition())
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"Timed out waiting for: {what}");

@@ -11,7 +11,10 @@ using SeedGrains.Tests.Fakes;
 
 namespace SeedGrains.Grains.Tests;
 
-/// <summary>An in-process Orleans cluster serving <see cref="FakeStepper"/>, with memory storage — one per test.</summary>
+/// <summary>
+/// An in-process Orleans cluster serving <see cref="FakeStepper"/>, with memory storage — one per test; <c>time</c>
+/// replaces the service's clock (<see cref="SeedGrainsClock"/>), e.g. with a FakeTimeProvider.
+/// </summary>
 internal sealed class TestCluster : IAsyncDisposable
 {
     private TestCluster(InProcessTestCluster cluster, FakeStepper stepper)
@@ -32,7 +35,8 @@ internal sealed class TestCluster : IAsyncDisposable
         Action<SessionOptions>? sessions = null,
         short silos = 1,
         Func<string, bool>? hostsWorkers = null,
-        ModelRuntimeFactory? model = null)
+        ModelRuntimeFactory? model = null,
+        TimeProvider? time = null)
     {
         stepper ??= new FakeStepper();
         var builder = new InProcessTestClusterBuilder(silos);
@@ -44,6 +48,8 @@ internal sealed class TestCluster : IAsyncDisposable
             silo.Services.AddSingleton(model ?? FakeModel.Factory(stepper));
             silo.Services.Configure<ModelSettings>(m => m.HostWorkers = hostsWorkers?.Invoke(options.SiloName) ?? true);
             silo.Services.Configure<RegistryOptions>(r => r.AnnounceIntervalSeconds = 0.5);
+            // The service's own clock only: Orleans keeps the real one for its timers.
+            if (time is not null) silo.Services.AddSingleton(new SeedGrainsClock(time));
             if (batching is not null) silo.Services.Configure(batching);
             if (sessions is not null) silo.Services.Configure(sessions);
         });

@@ -159,12 +159,13 @@ public sealed class MembershipTableTests(PostgresServerFixture postgres) : IAsyn
         Assert.True(await _table.InsertRowAsync(entry, (await _table.ReadAllAsync()).Version.Next()));
         var before = (await _table.ReadAllAsync()).Members.Single();
 
-        var aliveAt = DateTime.UtcNow;
+        // A fixed instant at PostgreSQL's precision (microseconds): the heartbeat must come back exactly, not roughly.
+        var aliveAt = new DateTime(2031, 5, 6, 7, 8, 9, DateTimeKind.Utc).AddTicks(1_234_560);
         await _table.UpdateIAmAliveAsync(new MembershipEntry { SiloAddress = entry.SiloAddress, IAmAliveTime = aliveAt });
 
         var after = await _table.ReadAllAsync();
         var (row, etag) = after.Members.Single();
-        Assert.True((aliveAt - row.IAmAliveTime).Duration() < TimeSpan.FromMilliseconds(50));
+        Assert.Equal(aliveAt, row.IAmAliveTime);
         Assert.Equal(before.Item2, etag);
         Assert.Equal(1, after.Version.Version);
         Assert.Equal(entry.Status, row.Status);

@@ -167,7 +167,8 @@ public sealed class TwoSiloFailoverTests(PostgresServerFixture postgres)
             }
             catch (Exception) when (clock.Elapsed < TimeSpan.FromSeconds(60))
             {
-                // The cluster has not yet declared the killed silo dead; calls to it fail until it does.
+                // The cluster has not yet declared the killed silo dead; calls to it fail until it does. A poll with a
+                // generous deadline: membership gives a test no signal to wait on.
                 await Task.Delay(250);
             }
         }

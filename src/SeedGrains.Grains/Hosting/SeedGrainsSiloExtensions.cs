@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using SeedGrains.Grains.Model;
 using SeedGrains.Grains.Placement;
 using SeedGrains.Grains.Sessions;
@@ -10,7 +11,7 @@ namespace SeedGrains.Grains.Hosting;
 /// <summary>Silo wiring of the generation service. The host adds grain storage named in <see cref="StorageNames"/> and a <see cref="ModelRuntimeFactory"/>.</summary>
 public static class SeedGrainsSiloExtensions
 {
-    /// <summary>Registers placement, the model runtimes, per-device compute loops, worker registry announcements and options (bound from <paramref name="configuration"/> when given).</summary>
+    /// <summary>Registers placement, the service's clock (<see cref="SeedGrainsClock"/>), the model runtimes, per-device compute loops, worker registry announcements and options (bound from <paramref name="configuration"/> when given).</summary>
     public static ISiloBuilder AddSeedGrains(this ISiloBuilder silo, IConfiguration? configuration = null)
     {
         var services = silo.Services;
@@ -29,6 +30,8 @@ public static class SeedGrainsSiloExtensions
             .ValidateOnStart();
         services.AddOptions<RegistryOptions>();
         services.AddPlacementDirector<ModelWorkerPlacement, ModelWorkerPlacementDirector>();
+        // The service's own clock, not the container's TimeProvider (Orleans' timers use that one); tests replace it.
+        services.TryAddSingleton(SeedGrainsClock.System);
         services.AddSingleton<ModelRuntimes>();
         services.AddSingleton<DeviceExecutors>();
         services.AddSingleton<LocalModelWorkers>();

@@ -36,6 +36,7 @@ public sealed class SessionGrain(
     [PersistentState("session", StorageNames.Sessions)] IPersistentState<SessionState> state,
     ModelRuntimes runtimes,
     ModelWorkerLocator workers,
+    SeedGrainsClock clock,
     IOptions<SessionOptions> options,
     ILogger<SessionGrain> logger) : Grain, ISessionGrain, IRemindable, IDisposable
 {
@@ -65,11 +66,13 @@ public sealed class SessionGrain(
     private DateTime? _transientSince;
     private DateTime _retryAt;
     private int _stepsSinceWrite;
-    private DateTime _lastWrite = DateTime.UtcNow;
+    private DateTime _lastWrite = clock.UtcNow;
     private bool _mayHoldReminder;
     private IGrainReminder? _reminder;
     private bool _settledUnsaved;
     private bool _slotReleasePending;
+    // Get interleaves with Create: a Get that finds no session while one is being created must not deactivate it.
+    private bool _creating;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -169,6 +172,7 @@ public sealed class SessionGrain(
         if (request?.Text is null) throw new InvalidSessionRequestException("text is required.");
         var regions = request.Regions ?? [];
         await _documentLock.WaitAsync();
+        _creating = true;
         try
         {
             if (_canvas is not null)
@@ -200,6 +204,9 @@ public sealed class SessionGrain(
         }
         finally
         {
+            _creating = false;
+            // A create that failed leaves no session behind, and no activation either.
+            if (_canvas is null) DeactivateOnIdle();
             _documentLock.Release();
         }
     }
@@ -321,7 +328,7 @@ public sealed class SessionGrain(
             StopLoop();
             return;
         }
-        if (DateTime.UtcNow < _retryAt) return;
+        if (clock.UtcNow < _retryAt) return;
 
         var generation = _generation;
         var window = _canvas.BuildWindow(runtimes.MaxWindow);
@@ -346,15 +353,15 @@ public sealed class SessionGrain(
         catch (Exception ex) when (ex is ModelBusyException or ModelUnavailableException || IsClusterTransient(ex))
         {
             // Transient: a full queue, or no worker reachable right now (e.g. a silo just died). Back off, up to a limit.
-            _transientSince ??= DateTime.UtcNow;
+            _transientSince ??= clock.UtcNow;
             var limit = ex is ModelBusyException ? _options.BusyTimeoutSeconds : _options.UnavailableTimeoutSeconds;
-            if (DateTime.UtcNow - _transientSince > TimeSpan.FromSeconds(limit))
+            if (clock.UtcNow - _transientSince > TimeSpan.FromSeconds(limit))
             {
                 var why = ex is ModelBusyException ? "stayed busy" : "stayed unreachable";
                 await FailUnderLock($"The model {why} for {limit:0.#} s: {ex.Message}");
                 return;
             }
-            _retryAt = DateTime.UtcNow + _backoff;
+            _retryAt = clock.UtcNow + _backoff;
             _backoff = TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, MaxBusyBackoff.Ticks));
             return;
         }
@@ -525,7 +532,7 @@ public sealed class SessionGrain(
 
     private bool CheckpointDue() =>
         (_options.CheckpointEverySteps > 0 && _stepsSinceWrite >= _options.CheckpointEverySteps)
-        || (_options.CheckpointIntervalSeconds > 0 && DateTime.UtcNow - _lastWrite >= TimeSpan.FromSeconds(_options.CheckpointIntervalSeconds));
+        || (_options.CheckpointIntervalSeconds > 0 && clock.UtcNow - _lastWrite >= TimeSpan.FromSeconds(_options.CheckpointIntervalSeconds));
 
     /// <summary>The settled (idle/cancelled/failed) state; best effort — on failure the reminder stays and retries it.</summary>
     private async Task<bool> PersistSettled()
@@ -591,14 +598,14 @@ public sealed class SessionGrain(
             await state.WriteStateAsync();
             _settledUnsaved = false; // every write stores the current state, superseding an unsaved one
             _stepsSinceWrite = 0;
-            _lastWrite = DateTime.UtcNow;
+            _lastWrite = clock.UtcNow;
             return true;
         }
         catch (Exception ex) when (bestEffort)
         {
             // The next checkpoint waits a full interval again: no write attempt per step while storage is down.
             _stepsSinceWrite = 0;
-            _lastWrite = DateTime.UtcNow;
+            _lastWrite = clock.UtcNow;
             logger.LogWarning(ex, "Persisting session {Key} at version {Version} failed; it stays in memory", this.GetPrimaryKeyString(), next.Version);
             return false;
         }
@@ -684,5 +691,13 @@ public sealed class SessionGrain(
 
     public void Dispose() => _documentLock.Dispose();
 
-    private SessionNotFoundException NotFound() => new($"No session '{_session}'.");
+    /// <summary>
+    /// "Not found" also lets the activation go at once: requests for unknown ids (or for a session cleared since) must
+    /// cost no memory that outlives them. A session being created keeps its activation.
+    /// </summary>
+    private SessionNotFoundException NotFound()
+    {
+        if (_canvas is null && !_creating) DeactivateOnIdle();
+        return new($"No session '{_session}'.");
+    }
 }

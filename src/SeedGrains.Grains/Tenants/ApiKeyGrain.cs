@@ -2,10 +2,19 @@ using SeedGrains.Abstractions.Tenants;
 
 namespace SeedGrains.Grains.Tenants;
 
-/// <summary>Key-hash → tenant index entry (the grain key is the SHA-256 hex of the API key).</summary>
+/// <summary>
+/// Key-hash → tenant index entry (the grain key is the SHA-256 hex of the API key). A lookup of a key that belongs to
+/// no tenant (unknown or revoked) lets the activation go right after answering: wrong keys, however many, must hold no
+/// memory. Assigning the key later simply activates it again from storage.
+/// </summary>
 public sealed class ApiKeyGrain([PersistentState("apikey", StorageNames.Tenants)] IPersistentState<ApiKeyState> state) : Grain, IApiKeyGrain
 {
-    public Task<string?> GetTenant() => Task.FromResult(state.State.Tenant);
+    public Task<string?> GetTenant()
+    {
+        var tenant = state.State.Tenant;
+        if (tenant is null) DeactivateOnIdle();
+        return Task.FromResult(tenant);
+    }
 
     public async Task Assign(string tenant)
     {
@@ -21,5 +30,6 @@ public sealed class ApiKeyGrain([PersistentState("apikey", StorageNames.Tenants)
         if (state.State.Tenant != tenant) return;
         state.State.Tenant = null;
         await state.WriteStateAsync();
+        DeactivateOnIdle(); // a revoked key is no longer worth an activation
     }
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using SeedGrains.Abstractions.Errors;
@@ -15,13 +14,15 @@ namespace SeedGrains.Grains.Workers;
 /// <see cref="BatchingOptions.MaxBatchWaitMs"/> — or, while sessions of its last batch that still have masks have not
 /// sent their next step, up to <see cref="BatchingOptions.ReturnWaitMs"/> — forms a fair batch
 /// (<see cref="FairStepQueue"/>), calls the stepper once and completes each row's promise. Admission is checked at
-/// once: a full queue is a busy error, never a wait.
+/// once: a full queue is a busy error, never a wait. All its waits run on the given <see cref="TimeProvider"/> (tests
+/// advance a fake one instead of sleeping).
 /// </summary>
 public sealed class DeviceExecutor : IDisposable
 {
     private readonly IModelRuntime _runtime;
     private readonly BatchingOptions _options;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     private readonly Channel<PendingStep> _inbox;
     private readonly ConcurrentDictionary<string, int> _queuedPerTenant = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
@@ -34,12 +35,14 @@ public sealed class DeviceExecutor : IDisposable
     private int _maxBatch;
     private long _rejected;
 
-    public DeviceExecutor(IModelRuntime runtime, BatchingOptions options, ILogger logger)
+    /// <param name="time">Clock of the batch-gathering waits; <see cref="TimeProvider.System"/> when null.</param>
+    public DeviceExecutor(IModelRuntime runtime, BatchingOptions options, ILogger logger, TimeProvider? time = null)
     {
         options.Validate();
         _runtime = runtime;
         _options = options;
         _logger = logger;
+        _time = time ?? TimeProvider.System;
         // The counter below enforces the capacity; the channel bound is a second fence (writes never wait).
         _inbox = Channel.CreateBounded<PendingStep>(new BoundedChannelOptions(options.QueueCapacity)
         {
@@ -113,11 +116,12 @@ public sealed class DeviceExecutor : IDisposable
                     break;
                 Drain(backlog);
                 // Give concurrent sessions a moment to join this batch — longer while last batch's sessions are on their way back.
-                var gathering = Stopwatch.StartNew();
+                var gatheringSince = _time.GetTimestamp();
                 while (backlog.Count < _options.MaxBatchSize)
                 {
                     var limit = _awaited.Count > 0 ? returnWait : maxWait;
-                    if (gathering.Elapsed >= limit || !WaitForInput(limit - gathering.Elapsed)) break;
+                    var elapsed = _time.GetElapsedTime(gatheringSince);
+                    if (elapsed >= limit || !WaitForInput(limit - elapsed)) break;
                     Drain(backlog);
                 }
                 _awaited.Clear();
@@ -146,7 +150,7 @@ public sealed class DeviceExecutor : IDisposable
     {
         if (_inbox.Reader.TryPeek(out _)) return true;
         if (timeout != Timeout.InfiniteTimeSpan && timeout <= TimeSpan.Zero) return false;
-        using var timeoutSource = timeout == Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource(timeout);
+        using var timeoutSource = timeout == Timeout.InfiniteTimeSpan ? null : new CancellationTokenSource(timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, timeoutSource?.Token ?? CancellationToken.None);
         try
         {

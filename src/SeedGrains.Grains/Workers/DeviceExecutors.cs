@@ -9,7 +9,7 @@ namespace SeedGrains.Grains.Workers;
 /// The silo's compute loops, one per device, owned by the silo rather than by a grain activation: a worker grain
 /// that deactivates and comes back finds the same thread and queue.
 /// </summary>
-public sealed class DeviceExecutors(ModelRuntimes runtimes, IOptions<BatchingOptions> options, ILoggerFactory loggers) : IDisposable
+public sealed class DeviceExecutors(ModelRuntimes runtimes, IOptions<BatchingOptions> options, ILoggerFactory loggers, SeedGrainsClock clock) : IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<DeviceExecutor>> _executors = new(StringComparer.Ordinal);
     private volatile bool _disposed;
@@ -18,7 +18,7 @@ public sealed class DeviceExecutors(ModelRuntimes runtimes, IOptions<BatchingOpt
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         return _executors.GetOrAdd(device, d => new Lazy<DeviceExecutor>(
-            () => new DeviceExecutor(runtimes.Get(d), options.Value, loggers.CreateLogger<DeviceExecutor>()))).Value;
+            () => new DeviceExecutor(runtimes.Get(d), options.Value, loggers.CreateLogger<DeviceExecutor>(), clock.Time))).Value;
     }
 
     public void Dispose()

@@ -18,6 +18,7 @@ public sealed class ModelWorkerLocator(
     ModelRuntimes runtimes,
     IGrainFactory grains,
     IOptions<RegistryOptions> options,
+    SeedGrainsClock clock,
     ILogger<ModelWorkerLocator> logger)
 {
     private static readonly TimeSpan SetAsideFor = TimeSpan.FromSeconds(30);
@@ -42,7 +43,7 @@ public sealed class ModelWorkerLocator(
             catch (Exception ex) when (ex is not (ModelBusyException or InvalidSessionRequestException or ModelStepFailedException))
             {
                 lastError = ex;
-                _setAsideUntil[worker.Key] = DateTime.UtcNow + SetAsideFor;
+                _setAsideUntil[worker.Key] = clock.UtcNow + SetAsideFor;
                 logger.LogWarning(ex, "Model worker {Worker} failed a step of {Session}; trying another", worker.Key, call.Session);
             }
         }
@@ -55,7 +56,7 @@ public sealed class ModelWorkerLocator(
 
     private async Task<WorkerAddress?> Pick(string affinity, HashSet<string> tried, bool refreshRemote)
     {
-        var now = DateTime.UtcNow;
+        var now = clock.UtcNow;
         bool Usable(WorkerAddress w) => !tried.Contains(w.Key) && (!_setAsideUntil.TryGetValue(w.Key, out var until) || until < now);
 
         var local = localWorkers.Workers.Where(Usable).ToList();
@@ -66,7 +67,7 @@ public sealed class ModelWorkerLocator(
         if (refreshRemote || remote.FetchedAt + TimeSpan.FromSeconds(options.Value.ListCacheSeconds) < now || remote.Workers.Length == 0)
         {
             var listed = await grains.GetGrain<IModelWorkerRegistryGrain>(IModelWorkerRegistryGrain.Key).List(runtimes.ModelName);
-            remote = _remote = new RemoteList(listed, DateTime.UtcNow);
+            remote = _remote = new RemoteList(listed, clock.UtcNow);
         }
         var candidates = remote.Workers.Where(Usable).ToList();
         return candidates.Count > 0 ? Rendezvous(affinity, candidates) : null;

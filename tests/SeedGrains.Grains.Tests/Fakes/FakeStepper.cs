@@ -6,11 +6,15 @@ namespace SeedGrains.Tests.Fakes;
 /// <summary>
 /// Deterministic stand-in for the model: per row it commits the <see cref="CommitsPerRow"/> leftmost masked positions
 /// ("most confident" = leftmost) with <see cref="TokenFor"/> (default: letter 'a' + position % 26). Records every batch,
-/// can be held closed (<see cref="Gate"/>) or slowed (<see cref="Delay"/>), and notes which thread ran it.
+/// can be held closed (<see cref="Gate"/>) or slowed (<see cref="Delay"/>), notes which thread ran it, and tells tests
+/// when a call has started (<see cref="WhenCalls"/>) or returned (<see cref="WhenReturned"/>) — signals to wait on
+/// instead of sleeping.
 /// </summary>
 public sealed class FakeStepper(int maxWindow = 512) : IDenoiseStepper
 {
-    private int _calls;
+    private readonly CallSignals _started = new();
+    private readonly CallSignals _returned = new();
+    private int _parked;
 
     public SpecialTokenIds Specials { get; } = new(CharTokenizer.Mask, CharTokenizer.Pad, CharTokenizer.End);
 
@@ -29,7 +33,19 @@ public sealed class FakeStepper(int maxWindow = 512) : IDenoiseStepper
     /// <summary>Replaces the per-row behaviour (e.g. to break the stepper contract on purpose).</summary>
     public Func<DenoiseStepRequest, DenoiseStepResult>? Override { get; set; }
 
-    public int Calls => Volatile.Read(ref _calls);
+    public int Calls => _started.Count;
+
+    /// <summary>Calls waiting at the closed gate right now.</summary>
+    public int Parked => Volatile.Read(ref _parked);
+
+    /// <summary>Calls that have returned (or thrown).</summary>
+    public int Returned => _returned.Count;
+
+    /// <summary>Completes once <paramref name="count"/> calls have started (recorded their batch; maybe now held at the gate).</summary>
+    public Task WhenCalls(int count) => _started.WhenReached(count);
+
+    /// <summary>Completes once <paramref name="count"/> calls have returned (or thrown).</summary>
+    public Task WhenReturned(int count) => _returned.WhenReached(count);
 
     /// <summary>Every batch in order, each row a copy of its window.</summary>
     public ConcurrentQueue<int[][]> Batches { get; } = new();
@@ -41,11 +57,32 @@ public sealed class FakeStepper(int maxWindow = 512) : IDenoiseStepper
 
     public IReadOnlyList<DenoiseStepResult> Step(IReadOnlyList<DenoiseStepRequest> batch, CancellationToken cancellationToken = default)
     {
-        Interlocked.Increment(ref _calls);
         Threads.AddOrUpdate(Thread.CurrentThread.Name ?? "(unnamed)", 1, (_, n) => n + 1);
         Batches.Enqueue(batch.Select(r => (int[])r.Tokens.Clone()).ToArray());
-        if (!Gate.Wait(TimeSpan.FromSeconds(30), cancellationToken))
-            throw new TimeoutException("FakeStepper gate stayed closed for 30 s.");
+        _started.Increment();
+        try
+        {
+            return Run(batch, cancellationToken);
+        }
+        finally
+        {
+            _returned.Increment();
+        }
+    }
+
+    private List<DenoiseStepResult> Run(IReadOnlyList<DenoiseStepRequest> batch, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _parked);
+        try
+        {
+            if (!Gate.Wait(TimeSpan.FromSeconds(30), cancellationToken))
+                throw new TimeoutException("FakeStepper gate stayed closed for 30 s.");
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _parked);
+        }
+        // Simulated compute cost (keeps generation running in the cluster tests), never a synchronisation point.
         if (Delay > TimeSpan.Zero) Thread.Sleep(Delay);
         return batch.Select(row =>
         {
