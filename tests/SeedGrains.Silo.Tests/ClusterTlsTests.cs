@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Orleans.Runtime.Messaging;
 using SeedGrains.Abstractions.Tenants;
 using SeedGrains.Silo.Hosting;
 using SeedGrains.Tests.Fakes;
@@ -19,7 +20,7 @@ namespace SeedGrains.Silo.Tests;
 /// </summary>
 public sealed class ClusterTlsTests : IAsyncLifetime
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
     private readonly TestCertificates _cluster = new("cluster CA");
     private readonly TestCertificates _rogue = new("rogue CA");
     private readonly string _clusterId = $"tls-{Guid.NewGuid():N}";
@@ -68,9 +69,7 @@ public sealed class ClusterTlsTests : IAsyncLifetime
     [Fact]
     public async Task A_client_without_a_certificate_cannot_connect()
     {
-        var failure = await Assert.ThrowsAnyAsync<Exception>(() => Client(configureTls: null));
-        Assert.False(failure is TimeoutException, $"the client neither connected nor failed within {Deadline}");
-        await AssertKeyNotAccepted();
+        await Assert.ThrowsAsync<ConnectionFailedException>(() => Client(configureTls: null));
     }
 
     [Fact]
@@ -78,8 +77,7 @@ public sealed class ClusterTlsTests : IAsyncLifetime
     {
         // It trusts the silo (so only the silo's refusal can stop it), but its own certificate is not the cluster's.
         var intruder = _rogue.Issue("intruder");
-        var failure = await Assert.ThrowsAnyAsync<Exception>(() => Client(Trusting(_cluster, intruder)));
-        Assert.False(failure is TimeoutException, $"the client neither connected nor failed within {Deadline}");
+        await Assert.ThrowsAsync<ConnectionFailedException>(() => Client(Trusting(_cluster, intruder)));
     }
 
     [Fact]
@@ -87,8 +85,7 @@ public sealed class ClusterTlsTests : IAsyncLifetime
     {
         // A self-signed certificate that copies the CA's name is not the CA.
         using var forged = new TestCertificates("cluster CA");
-        var failure = await Assert.ThrowsAnyAsync<Exception>(() => Client(Trusting(_cluster, forged.Issue("forged"))));
-        Assert.False(failure is TimeoutException, $"the client neither connected nor failed within {Deadline}");
+        await Assert.ThrowsAsync<ConnectionFailedException>(() => Client(Trusting(_cluster, forged.Issue("forged"))));
     }
 
     private static Action<Orleans.Hosting.IClientBuilder> Trusting(TestCertificates authority, System.Security.Cryptography.X509Certificates.X509Certificate2 own)
@@ -102,7 +99,7 @@ public sealed class ClusterTlsTests : IAsyncLifetime
         return client => client.UseTls(tls => ClusterTls.UseMutualTls(tls, certificates));
     }
 
-    /// <summary>A started Orleans client host on this silo's gateway (throws if it cannot connect).</summary>
+    /// <summary>A started Orleans client host on this silo's gateway (throws if it cannot connect; a hang past the deadline is a TimeoutException).</summary>
     private async Task<IHost> Client(Action<Orleans.Hosting.IClientBuilder>? configureTls)
     {
         var builder = Host.CreateApplicationBuilder();
@@ -110,6 +107,8 @@ public sealed class ClusterTlsTests : IAsyncLifetime
         builder.UseOrleansClient(client =>
         {
             client.UseLocalhostClustering(_gatewayPort, serviceId: "seedgrains", clusterId: _clusterId);
+            // One attempt: a refused client fails its start instead of retrying for ever.
+            client.UseConnectionRetryFilter((_, _) => Task.FromResult(false));
             configureTls?.Invoke(client);
         });
         var host = builder.Build();
@@ -123,14 +122,6 @@ public sealed class ClusterTlsTests : IAsyncLifetime
             host.Dispose();
             throw;
         }
-    }
-
-    private async Task AssertKeyNotAccepted()
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/sessions/none-such");
-        request.Headers.Authorization = new("Bearer", "never-added-0123456789");
-        using var response = await _http!.SendAsync(request);
-        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
 
     public async Task DisposeAsync()

@@ -47,6 +47,9 @@ internal static class StartupChecks
             if (binding.Port is < 0 or > 65535)
                 throw new HostConfigurationException($"Urls: '{url}' has no valid port (0–65535).");
             var host = binding.Host.Trim('[', ']');
+            // BindingAddress reads "http://127.0.0.1:notaport" as host "127.0.0.1:notaport" on port 80.
+            if (host is not ("*" or "+") && Uri.CheckHostName(host) == UriHostNameType.Unknown)
+                throw new HostConfigurationException($"Urls: '{url}' has no valid host and port (e.g. http://127.0.0.1:5080).");
             IPAddress address;
             if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase)) address = IPAddress.Loopback;
             else if (!IPAddress.TryParse(host, out address!)) address = IPAddress.Any; // "*", "+", a host name: Kestrel binds all addresses
