@@ -31,6 +31,24 @@ public sealed class StartupValidationTests
     }
 
     [Fact]
+    public async Task A_second_silo_on_the_ports_of_a_running_silo_is_refused()
+    {
+        var siloPort = FreePort();
+        var gatewayPort = FreePort();
+        await using var running = Build($"--Orleans:SiloPort={siloPort}", $"--Orleans:GatewayPort={gatewayPort}");
+        await running.StartAsync();
+        try
+        {
+            Assert.Contains($"port {siloPort}", Refused($"--Orleans:SiloPort={siloPort}"), StringComparison.Ordinal);
+            Assert.Contains($"port {gatewayPort}", Refused($"--Orleans:GatewayPort={gatewayPort}"), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await running.StopAsync();
+        }
+    }
+
+    [Fact]
     public void A_gateway_port_in_use_is_refused_naming_the_port()
     {
         using var running = Listen(IPAddress.Loopback, reuseAddress: true);

@@ -37,7 +37,7 @@ internal static class ModelWiring
             }
             catch (ArgumentException ex)
             {
-                throw new HostConfigurationException($"{ex.Message} | auto.", ex);
+                throw new HostConfigurationException($"Model:Dtype = '{dtype}': expected {ComputeDtypeSelector.Usage}.", ex);
             }
         }
 
