@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using SeedGrains.Tests.Shared;
 
 namespace SeedGrains.Silo.Tests;
 
@@ -17,6 +18,7 @@ public sealed class StartupFailureProcessTests
     [InlineData("--Urls=http://127.0.0.1:notaport", "Urls")]
     [InlineData("--Model:Dtype=float16", "Model:Dtype")]
     [InlineData("--Orleans:SiloPort=-5", "Orleans:SiloPort")]
+    [InlineData("--Orleans:SiloPort=0", "Orleans:SiloPort")]
     [InlineData("--Orleans:Tls:CertificatePath=/no/such/silo.pfx", "Orleans:Tls:CertificatePath")]
     [InlineData("--Postgres:ConnectionString=Host=127.0.0.1;Port=1", "Orleans:Tls:CertificatePath")]
     public async Task A_mistake_is_one_line_and_exit_code_2(string argument, string key)
@@ -37,6 +39,17 @@ public sealed class StartupFailureProcessTests
     }
 
     [Fact]
+    public async Task A_failure_while_starting_PostgreSQL_unreachable_is_one_line_without_logged_stack_traces()
+    {
+        // Passes every check before start-up; fails when the silo first connects to the database.
+        using var authority = new TestCertificates();
+        var (certificate, key) = authority.WritePem(authority.Issue("silo"), "silo");
+        var run = await RunSilo("--Postgres:ConnectionString=Host=127.0.0.1;Port=1;Username=x;Password=x;Database=x;Timeout=5",
+            "--Orleans:AdvertisedIP=127.0.0.1", $"--Orleans:Tls:CertificatePath={certificate}", $"--Orleans:Tls:KeyPath={key}");
+        AssertOneLineFailure(run, "failed to start", startedLoading: true);
+    }
+
+    [Fact]
     public async Task With_SEEDGRAINS_DEBUG_the_stack_trace_is_shown()
     {
         var run = await RunSilo("--Model:Dtype=float16", debug: true);
@@ -45,7 +58,8 @@ public sealed class StartupFailureProcessTests
         Assert.Contains("   at ", run.Stderr, StringComparison.Ordinal);
     }
 
-    private static void AssertOneLineFailure(SiloRun run, string key)
+    /// <param name="startedLoading">The host got as far as starting: info lines on stdout are fine, errors and traces are not.</param>
+    private static void AssertOneLineFailure(SiloRun run, string key, bool startedLoading = false)
     {
         var lines = run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.True(run.ExitCode == 2, $"exit code {run.ExitCode}; stderr: {run.Stderr}; stdout: {run.Stdout}");
@@ -53,10 +67,22 @@ public sealed class StartupFailureProcessTests
         Assert.StartsWith("seedgrains-silo: ", lines[0], StringComparison.Ordinal);
         Assert.Contains(key, run.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", run.Stderr, StringComparison.Ordinal);
-        Assert.True(string.IsNullOrWhiteSpace(run.Stdout), $"stdout is not quiet:\n{run.Stdout}");
+        if (startedLoading)
+        {
+            Assert.DoesNotContain("fail:", run.Stdout, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", run.Stdout, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.True(string.IsNullOrWhiteSpace(run.Stdout), $"stdout is not quiet:\n{run.Stdout}");
+        }
     }
 
-    private static async Task<SiloRun> RunSilo(string argument, bool debug = false)
+    private static Task<SiloRun> RunSilo(params string[] arguments) => RunSilo(debug: false, arguments);
+
+    private static Task<SiloRun> RunSilo(string argument, bool debug) => RunSilo(debug, [argument]);
+
+    private static async Task<SiloRun> RunSilo(bool debug, string[] arguments)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "SeedGrains.Silo.dll");
         Assert.True(File.Exists(dll), $"{dll} is not built");
@@ -71,7 +97,7 @@ public sealed class StartupFailureProcessTests
         // Free ports first, so only the argument under test is wrong (a later --Key wins).
         start.ArgumentList.Add("--Urls=http://127.0.0.1:0");
         start.ArgumentList.Add($"--Orleans:SiloPort={FreePort()}");
-        start.ArgumentList.Add(argument);
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
         // Nothing from the developer's environment may change the outcome.
         foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("SEEDGRAINS_", StringComparison.Ordinal)
                      || k.StartsWith("Orleans__", StringComparison.Ordinal) || k.StartsWith("Postgres__", StringComparison.Ordinal)
@@ -90,7 +116,7 @@ public sealed class StartupFailureProcessTests
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            Assert.Fail($"the silo was still running after {Deadline.TotalSeconds} s with {argument}: it did not refuse to start");
+            Assert.Fail($"the silo was still running after {Deadline.TotalSeconds} s with {string.Join(' ', arguments)}: it did not refuse to start");
         }
         return new SiloRun(process.ExitCode, await stdout, await stderr);
     }

@@ -36,6 +36,7 @@ public static class SeedGrainsHost
         var embedded = string.IsNullOrWhiteSpace(postgres);
         // Before anything starts (or the model loads): bad ports, Urls and ports in use are one line, exit code 2.
         StartupChecks.Run(configuration);
+        StartupErrorQuieting.Add(builder);
         builder.UseOrleans(silo =>
         {
             if (embedded)

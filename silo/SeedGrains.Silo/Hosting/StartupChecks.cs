@@ -15,10 +15,12 @@ internal static class StartupChecks
         var durable = !string.IsNullOrWhiteSpace(configuration["Postgres:ConnectionString"]);
         var clusterAddress = ClusterListenAddress(configuration, durable);
         var siloPort = SeedGrainsHost.Port(configuration, "Orleans:SiloPort");
+        if (siloPort == 0)
+            throw new HostConfigurationException("Orleans:SiloPort = 0: the silo port must be a fixed port (1–65535), other silos dial it.");
         Free(clusterAddress, siloPort, "Orleans:SiloPort");
         if (SeedGrainsHost.GatewayPort(configuration) is { } gatewayPort)
         {
-            if (gatewayPort == siloPort && siloPort != 0)
+            if (gatewayPort == siloPort)
                 throw new HostConfigurationException($"Orleans:GatewayPort = {gatewayPort} is also Orleans:SiloPort; they must differ.");
             Free(clusterAddress, gatewayPort, "Orleans:GatewayPort");
         }
