@@ -11,8 +11,11 @@ Rounds (default all three):
          seconds (a create meanwhile must be refused) and started again; poll until idle; check edits and that the
          database converges (settled rows written, retried by the reminder if needed).
 
+Silos talk to each other over mutual TLS (silo.sh makes a throwaway CA and silo certificates with openssl in
+$SG_TRIAL_DIR/tls on first use; SG_TLS=off runs them in plain TCP instead, with a warning in their logs).
+
 Uses only the standard library, curl-free. Needs: a built silo (dotnet build silo/SeedGrains.Silo), the PostgreSQL
-server binaries, and a model folder (config.json, model.safetensors, tokenizer.json).
+server binaries, openssl, and a model folder (config.json, model.safetensors, tokenizer.json).
   python3 deploy/local/failover_trial.py --model /tmp/model-smoke
 """
 import argparse

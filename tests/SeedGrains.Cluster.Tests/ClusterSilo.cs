@@ -6,13 +6,15 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using SeedGrains.Silo.Hosting;
 using SeedGrains.Tests.Fakes;
+using SeedGrains.Tests.Shared;
 
 namespace SeedGrains.Cluster.Tests;
 
 /// <summary>
 /// One real silo host (<see cref="SeedGrainsHost.Build"/>: Kestrel + Orleans on free loopback ports) on PostgreSQL,
 /// serving its own <see cref="FakeStepper"/>, with failure detection and reminder periods shortened so a failover
-/// takes seconds rather than the production minute.
+/// takes seconds rather than the production minute. Silo-to-silo and gateway traffic use mutual TLS, as a PostgreSQL
+/// deployment must: every silo gets its own certificate from one throwaway CA that all of them trust.
 /// </summary>
 internal sealed class ClusterSilo : IAsyncDisposable
 {
@@ -20,6 +22,14 @@ internal sealed class ClusterSilo : IAsyncDisposable
 
     /// <summary>Steps between denoising checkpoints in these tests (the production default is 16).</summary>
     public const int CheckpointEverySteps = 4;
+
+    /// <summary>The cluster's CA for this test run (certificates are made at run time, never checked in).</summary>
+    private static readonly Lazy<TestCertificates> Authority = new(() =>
+    {
+        var authority = new TestCertificates("cluster tests CA");
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => authority.Dispose(); // its temporary folder
+        return authority;
+    });
 
     private readonly WebApplication _app;
     private bool _stopped;
@@ -40,6 +50,7 @@ internal sealed class ClusterSilo : IAsyncDisposable
 
     public static async Task<ClusterSilo> Start(string name, string connectionString, string clusterId, FakeStepper stepper, params string[] extraArgs)
     {
+        var (certificate, key) = Authority.Value.WritePem(Authority.Value.Issue($"silo {name}"), $"silo-{name}-{Guid.NewGuid():N}");
         string[] args =
         [
             "--Urls=http://127.0.0.1:0",
@@ -49,6 +60,9 @@ internal sealed class ClusterSilo : IAsyncDisposable
             $"--Orleans:ClusterId={clusterId}",
             "--Orleans:ServiceId=cluster-tests",
             $"--Postgres:ConnectionString={connectionString}",
+            $"--Orleans:Tls:CertificatePath={certificate}",
+            $"--Orleans:Tls:KeyPath={key}",
+            $"--Orleans:Tls:TrustedCertificates={Authority.Value.AuthorityPath}",
             $"--DEV_API_KEY={DevKey}",
             // Declare a dead silo within a few seconds (production: ~10-30 s).
             "--Silo:Membership:ProbeTimeout=00:00:01",

@@ -10,7 +10,7 @@ namespace SeedGrains.Silo.Hosting;
 /// membership, grain storage (the providers named in <see cref="StorageNames"/> plus the default one) and reminders;
 /// the schema is migrated at start-up unless <c>Postgres:MigrateOnStartup=false</c>. Several silos on one database form
 /// one cluster (same <c>Orleans:ClusterId</c>/<c>ServiceId</c>), so each needs its own <c>Orleans:SiloPort</c>,
-/// <c>Orleans:GatewayPort</c> and <c>Urls</c>.
+/// <c>Orleans:GatewayPort</c> (if it opens one) and <c>Urls</c>.
 /// </summary>
 internal static class PostgresWiring
 {
@@ -38,7 +38,7 @@ internal static class PostgresWiring
 
         // Other silos and clients reach this one at the address it writes into the membership table.
         var siloPort = SeedGrainsHost.Port(configuration, "Orleans:SiloPort");
-        var gatewayPort = SeedGrainsHost.Port(configuration, "Orleans:GatewayPort");
+        var gatewayPort = SeedGrainsHost.GatewayPort(configuration) ?? 0; // 0: no gateway
         var advertised = configuration["Orleans:AdvertisedIP"];
         if (string.IsNullOrWhiteSpace(advertised))
         {

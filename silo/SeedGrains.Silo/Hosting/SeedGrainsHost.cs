@@ -15,7 +15,7 @@ public static class SeedGrainsHost
     {
         ["Urls"] = "http://127.0.0.1:5080",
         ["Orleans:SiloPort"] = "11111",
-        ["Orleans:GatewayPort"] = "30000",
+        // No Orleans:GatewayPort: a gateway (Orleans clients' way in) is opened only where one is configured.
         ["Orleans:ClusterId"] = "seedgrains-dev",
         ["Orleans:ServiceId"] = "seedgrains",
         ["Model:Device"] = "cpu",
@@ -33,13 +33,16 @@ public static class SeedGrainsHost
 
         var postgres = configuration["Postgres:ConnectionString"];
         var embedded = string.IsNullOrWhiteSpace(postgres);
+        // Before anything starts (or the model loads): bad ports, Urls and ports in use are one line, exit code 2.
+        StartupChecks.Run(configuration);
+        StartupErrorQuieting.Add(builder);
         builder.UseOrleans(silo =>
         {
             if (embedded)
             {
                 silo.UseLocalhostClustering(
                     siloPort: Port(configuration, "Orleans:SiloPort"),
-                    gatewayPort: Port(configuration, "Orleans:GatewayPort"),
+                    gatewayPort: GatewayPort(configuration) ?? 0,
                     serviceId: configuration["Orleans:ServiceId"] ?? "seedgrains",
                     clusterId: configuration["Orleans:ClusterId"] ?? "seedgrains-dev");
                 silo.AddMemoryGrainStorage(StorageNames.Sessions);
@@ -50,6 +53,7 @@ public static class SeedGrainsHost
             {
                 PostgresWiring.Configure(silo, configuration, postgres!);
             }
+            ClusterTls.Configure(silo, configuration, durable: !embedded);
             silo.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = configuration["Orleans:ClusterId"] ?? "seedgrains-dev";
@@ -77,4 +81,8 @@ public static class SeedGrainsHost
             throw new HostConfigurationException($"{key} = '{value}' is not a port number (0–65535).");
         return port;
     }
+
+    /// <summary><c>Orleans:GatewayPort</c>, or null where none is configured (then no gateway is opened: port 0).</summary>
+    internal static int? GatewayPort(IConfiguration configuration) =>
+        string.IsNullOrWhiteSpace(configuration["Orleans:GatewayPort"]) ? null : Port(configuration, "Orleans:GatewayPort");
 }

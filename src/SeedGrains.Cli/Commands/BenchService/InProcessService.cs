@@ -16,8 +16,8 @@ using SeedGrains.Silo.Hosting;
 namespace SeedGrains.Cli.Commands.BenchService;
 
 /// <summary>
-/// The real service in this process: <see cref="SeedGrainsHost"/> (Orleans silo on embedded defaults + Kestrel on a
-/// loopback port) loading the model with <see cref="CheckpointModelRuntime"/>, its stepper wrapped in a
+/// The real service in this process: <see cref="SeedGrainsHost"/> (Orleans silo on embedded defaults, loopback and no
+/// gateway, + Kestrel on a loopback port) loading the model with <see cref="CheckpointModelRuntime"/>, its stepper wrapped in a
 /// <see cref="TimedStepper"/>. Requests go through the public HTTP API, as a client would send them.
 /// </summary>
 internal sealed class InProcessService : IAsyncDisposable
@@ -50,7 +50,7 @@ internal sealed class InProcessService : IAsyncDisposable
         [
             "--Urls=http://127.0.0.1:0",
             $"--Orleans:SiloPort={FreePort()}",
-            $"--Orleans:GatewayPort={FreePort()}",
+            // No Orleans:GatewayPort: requests come over HTTP, so no Orleans client needs a way in.
             $"--Orleans:ClusterId=bench-{Guid.NewGuid():N}",
             $"--DEV_API_KEY={key}",
             $"--Model:Path={modelDirectory}",
