@@ -35,6 +35,7 @@ public static class SeedGrainsHost
         var embedded = string.IsNullOrWhiteSpace(postgres);
         // Before anything starts (or the model loads): bad ports, Urls and ports in use are one line, exit code 2.
         StartupChecks.Run(configuration);
+        NativeMemoryTuning.Apply(configuration);
         StartupErrorQuieting.Add(builder);
         builder.UseOrleans(silo =>
         {
