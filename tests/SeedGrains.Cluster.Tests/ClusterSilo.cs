@@ -82,7 +82,7 @@ internal sealed class ClusterSilo : IAsyncDisposable
         var app = SeedGrainsHost.Build([.. args, .. extraArgs], services => services.AddSingleton(FakeModel.Factory(stepper)));
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(20) };
+        var client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(120) };
         client.DefaultRequestHeaders.Authorization = new("Bearer", DevKey);
         return new ClusterSilo(name, app, stepper, client);
     }

@@ -15,7 +15,7 @@ namespace SeedGrains.Grains.Tests;
 public sealed class DeviceExecutorTests
 {
     // Bounds waits on signals so that a broken executor fails a test instead of hanging it; never reached when it works.
-    private static readonly TimeSpan Hang = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Hang = TimeSpan.FromSeconds(120);
 
     static StepCall Row(string session, int masks) =>
         new("t", session, SessionPriority.Interactive, [.. Enumerable.Repeat(CharTokenizer.Mask, masks), CharTokenizer.IdOf('x')], StepPolicy.Default, 0, masks);

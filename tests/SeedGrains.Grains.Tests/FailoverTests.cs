@@ -40,7 +40,7 @@ public sealed class FailoverTests(ITestOutputHelper output)
         while (reply is null)
         {
             try { reply = await locator.Step(row, "affinity"); }
-            catch (ModelUnavailableException) when (clock.Elapsed < TimeSpan.FromSeconds(10)) { await Task.Delay(50); }
+            catch (ModelUnavailableException) when (clock.Elapsed < TimeSpan.FromSeconds(60)) { await Task.Delay(50); }
         }
         output.WriteLine($"failover step took {clock.ElapsedMilliseconds} ms");
         Assert.Single(reply.Commits);

@@ -88,7 +88,7 @@ public sealed class JunkActivationTests
                     .Order(StringComparer.Ordinal)
                     .ToArray();
                 return active.SequenceEqual(expected);
-            }, $"only {string.Join(", ", expected)} active", seconds: 30);
+            }, $"only {string.Join(", ", expected)} active", seconds: 120);
         }
         catch (TimeoutException)
         {

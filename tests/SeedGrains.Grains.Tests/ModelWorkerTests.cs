@@ -127,7 +127,7 @@ public sealed class ModelWorkerTests(ITestOutputHelper output)
 
         // Busy is answered at once: while the compute thread is still held and the queue still full. A call that waited
         // for room would wait for the gate, which only this test opens (after it), and would time out here instead.
-        var busy = await Assert.ThrowsAsync<ModelBusyException>(() => worker.Step(Row("b", TenantB)).WaitAsync(TimeSpan.FromSeconds(20)));
+        var busy = await Assert.ThrowsAsync<ModelBusyException>(() => worker.Step(Row("b", TenantB)).WaitAsync(TimeSpan.FromSeconds(120)));
         Assert.Equal(1, stepper.Calls);
         Assert.Equal(4, (await worker.GetStats()).Queued);
         Assert.Contains("busy", busy.Message, StringComparison.Ordinal);
@@ -192,7 +192,7 @@ public sealed class ModelWorkerTests(ITestOutputHelper output)
     {
         stepper.Gate.Reset();
         var blocker = worker.Step(Row("blocker", 1));
-        await stepper.WhenCalls(1).WaitAsync(TimeSpan.FromSeconds(30));
+        await stepper.WhenCalls(1).WaitAsync(TimeSpan.FromSeconds(120));
         return blocker;
     }
 

@@ -30,7 +30,7 @@ public sealed class RealStepperSessionTests
         public IReadOnlyList<DenoiseStepResult> Step(IReadOnlyList<DenoiseStepRequest> batch, CancellationToken cancellationToken = default)
         {
             Interlocked.Increment(ref Calls);
-            if (!Gate.Wait(TimeSpan.FromSeconds(30), cancellationToken)) throw new TimeoutException("gate stayed closed");
+            if (!Gate.Wait(TimeSpan.FromSeconds(120), cancellationToken)) throw new TimeoutException("gate stayed closed");
             return inner.Step(batch, cancellationToken);
         }
     }

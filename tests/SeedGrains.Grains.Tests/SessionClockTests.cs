@@ -18,7 +18,7 @@ public sealed class SessionClockTests
         // The first denoising tick reads the clock six times (its retry time, the locator's pick and worker list, then
         // the failure's start, age and next retry); later ticks, waiting for their retry time, read it once each. Six
         // reads after the create therefore mean the first failure has been noted.
-        await time.WhenReads(time.Reads + 6).WaitAsync(TimeSpan.FromSeconds(30));
+        await time.WhenReads(time.Reads + 6).WaitAsync(TimeSpan.FromSeconds(120));
         // However much real time passes, the session's clock has not moved: it is still trying.
         Assert.Equal(SessionStatus.Denoising, (await session.Get()).Status);
 

@@ -128,7 +128,7 @@ public sealed class SessionGrainTests
         await using var cluster = await TestCluster.Start(stepper);
         var session = cluster.Session("t1", "watched");
         await session.Create(new CreateSessionRequest("abc", [new TextRegion(1, 2, MaxTokens: 5)]));
-        await stepper.WhenCalls(1).WaitAsync(TimeSpan.FromSeconds(30)); // the first step reached the (closed) model
+        await stepper.WhenCalls(1).WaitAsync(TimeSpan.FromSeconds(120)); // the first step reached the (closed) model
 
         // The model moves on only once the watcher is subscribed, so it must see every step.
         var updates = await session.UntilSettled(subscribed: stepper.Gate.Set);
@@ -204,7 +204,7 @@ public sealed class SessionGrainTests
         var session = cluster.Session("t1", "cancel");
         stepper.Gate.Reset();
         var created = await session.Create(new CreateSessionRequest("ab", [new TextRegion(1, 1, MaxTokens: 50)]));
-        await stepper.WhenCalls(1).WaitAsync(TimeSpan.FromSeconds(30)); // the first step reached the (closed) model
+        await stepper.WhenCalls(1).WaitAsync(TimeSpan.FromSeconds(120)); // the first step reached the (closed) model
 
         var watching = session.UntilSettled();
         var cancelled = await session.Cancel();
@@ -218,7 +218,7 @@ public sealed class SessionGrainTests
         Assert.Equal(SessionStatus.Cancelled, updates[^1].Snapshot.Status);
         // The step that was in flight during the cancel has returned, so its reply is on its way to the session (a
         // grain call gives no signal of its arrival): neither it nor a second cancel may change the document.
-        await stepper.WhenReturned(1).WaitAsync(TimeSpan.FromSeconds(30));
+        await stepper.WhenReturned(1).WaitAsync(TimeSpan.FromSeconds(120));
         Assert.Equal(cancelled, await session.Cancel());
         Assert.Equal(cancelled, await session.Get());
         Assert.Equal(0, (await cluster.Tenant("t1").GetUsage()).ActiveSessions);
@@ -281,7 +281,7 @@ public sealed class SessionGrainTests
         await using var cluster = await TestCluster.Start(stepper);
         var session = cluster.Session("t1", "resume");
         await session.Create(new CreateSessionRequest("[]", [new TextRegion(1, 1, MaxTokens: 200)]));
-        await stepper.WhenCalls(1).WaitAsync(TimeSpan.FromSeconds(30)); // the first step reached the (closed) model
+        await stepper.WhenCalls(1).WaitAsync(TimeSpan.FromSeconds(120)); // the first step reached the (closed) model
 
         // Deactivation waits for the running step (one tick), so the model opens as soon as deactivation is asked for.
         // Whether that step still applies before the activation goes does not matter: a checkpoint at version v holds

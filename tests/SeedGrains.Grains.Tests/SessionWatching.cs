@@ -8,7 +8,7 @@ internal static class SessionWatching
     /// All updates until the session settles (snapshot first); fails the test after <paramref name="seconds"/>.
     /// <paramref name="subscribed"/> runs once the first snapshot is in, i.e. once no later update can be missed.
     /// </summary>
-    public static async Task<List<SessionUpdate>> UntilSettled(this ISessionGrain session, double seconds = 20, Action? subscribed = null)
+    public static async Task<List<SessionUpdate>> UntilSettled(this ISessionGrain session, double seconds = 120, Action? subscribed = null)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
         var updates = new List<SessionUpdate>();
@@ -21,7 +21,7 @@ internal static class SessionWatching
     }
 
     /// <summary>Polls until <paramref name="condition"/> holds (max <paramref name="seconds"/>). Only for conditions that give no signal to wait on.</summary>
-    public static async Task Eventually(Func<Task<bool>> condition, string what, double seconds = 10)
+    public static async Task Eventually(Func<Task<bool>> condition, string what, double seconds = 60)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(seconds);
         while (!await condition())

@@ -113,7 +113,7 @@ public sealed class BrowserHardeningTests(CorsSiloHost cors) : IClassFixture<Cor
         options.AllowTrace = true;
         try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
             using var allowed = await anonymous.GetAsync("/dashboard/Trace", HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
         }

@@ -20,7 +20,7 @@ namespace SeedGrains.Silo.Tests;
 /// </summary>
 public sealed class ClusterTlsTests : IAsyncLifetime
 {
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(120);
     private readonly TestCertificates _cluster = new("cluster CA");
     private readonly TestCertificates _rogue = new("rogue CA");
     private readonly string _clusterId = $"tls-{Guid.NewGuid():N}";
@@ -47,7 +47,7 @@ public sealed class ClusterTlsTests : IAsyncLifetime
         ], services => services.AddSingleton(FakeModel.Factory(_stepper)));
         await _silo.StartAsync();
         var address = _silo.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        _http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
+        _http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(120) };
     }
 
     [Fact]

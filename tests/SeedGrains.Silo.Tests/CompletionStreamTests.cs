@@ -20,7 +20,7 @@ public sealed class CompletionStreamTests(SiloHost host) : IClassFixture<SiloHos
         HoldTheModelAfterItsFirstStep();
         try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
             using var response = await Send(new { prompt = "x = ", max_tokens = 5, stream = true }, timeout.Token);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             using var events = new SseReader(await response.Content.ReadAsStreamAsync(timeout.Token));
@@ -54,7 +54,7 @@ public sealed class CompletionStreamTests(SiloHost host) : IClassFixture<SiloHos
             var answer = host.Client.PostAsJsonAsync("/v1/completions", new { prompt = "x = ", max_tokens = 5 });
             // Nothing signals "the deadline is armed" (the answer is not sent before it): move the clock past it until
             // the answer comes; each move fires a deadline armed since the last.
-            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
             while (!answer.IsCompleted)
             {
                 Assert.True(DateTime.UtcNow < deadline, "the completion did not time out");
@@ -77,7 +77,7 @@ public sealed class CompletionStreamTests(SiloHost host) : IClassFixture<SiloHos
         host.Stepper.Override = _ => throw new InvalidOperationException("the fake model broke");
         try
         {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
             using var response = await Send(new { prompt = "x = ", max_tokens = 3, stream = true }, timeout.Token);
             var events = await Sse.ReadAll(response, timeout.Token);
             Assert.Equal("[DONE]", events[^1].Data);

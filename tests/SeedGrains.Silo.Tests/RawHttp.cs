@@ -18,7 +18,7 @@ internal static class RawHttp
     /// </summary>
     public static async Task<RawAnswer> Send(Uri baseAddress, byte[] request, bool closeSend = false)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         using var client = new TcpClient();
         await client.ConnectAsync(baseAddress.Host, baseAddress.Port, timeout.Token);
         var stream = client.GetStream();

@@ -59,7 +59,7 @@ public sealed class SiloHost : IAsyncLifetime
             .AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(Logs));
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        Client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
+        Client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(120) };
         Client.DefaultRequestHeaders.Authorization = new("Bearer", DevKey);
     }
 

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 
 namespace SeedGrains.Silo.Tests;
 
@@ -7,6 +8,19 @@ public sealed record SseEvent(string? Event, string? Id, string Data);
 
 internal static class Sse
 {
+    /// <summary>
+    /// Waits on a session's event stream, which ends once the session settles (an explicit signal, not a poll), then
+    /// reads the session. The timeout only guards against a hang.
+    /// </summary>
+    public static async Task<JsonElement> SettledSession(HttpClient client, string id)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        using (var events = await client.GetAsync($"/v1/sessions/{id}/events", HttpCompletionOption.ResponseHeadersRead, timeout.Token))
+            await ReadAll(events, timeout.Token);
+        using var session = JsonDocument.Parse(await client.GetStringAsync($"/v1/sessions/{id}", timeout.Token));
+        return session.RootElement.Clone();
+    }
+
     /// <summary>Reads events until the server closes the stream.</summary>
     public static async Task<List<SseEvent>> ReadAll(HttpResponseMessage response, CancellationToken cancellationToken)
     {

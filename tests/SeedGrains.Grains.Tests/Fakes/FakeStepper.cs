@@ -75,7 +75,7 @@ public sealed class FakeStepper(int maxWindow = 512) : IDenoiseStepper
         Interlocked.Increment(ref _parked);
         try
         {
-            if (!Gate.Wait(TimeSpan.FromSeconds(30), cancellationToken))
+            if (!Gate.Wait(TimeSpan.FromSeconds(120), cancellationToken))
                 throw new TimeoutException("FakeStepper gate stayed closed for 30 s.");
         }
         finally
