@@ -24,6 +24,19 @@ public sealed class DeviceExecutorTests
         new(new ModelRuntime(FakeModel.Name, "cpu", stepper, new CharTokenizer()),
             new BatchingOptions { MaxBatchSize = 8, MaxBatchWaitMs = maxBatchWaitMs, ReturnWaitMs = returnWaitMs }, NullLogger.Instance, time);
 
+    [Fact]
+    public async Task A_row_that_filled_its_masks_is_forgotten_by_the_stepper_and_one_with_masks_left_is_not()
+    {
+        var stepper = new FakeStepper(); // commits one mask per row and step
+        using var executor = Executor(stepper, new FakeTimeProvider(), maxBatchWaitMs: 0, returnWaitMs: 0);
+
+        await executor.Submit(Row("finishing", 1)).WaitAsync(Hang);
+        await executor.Submit(Row("going-on", 2)).WaitAsync(Hang);
+
+        // The kept context of a finished row would otherwise sit in the stepper's cache until evicted.
+        Assert.Equal(["t/finishing"], stepper.Forgotten);
+    }
+
     [Theory]
     [InlineData(3000, 3)] // the returning sessions are awaited: one batch for all three
     [InlineData(0, 5)]    // no return wait: each straggler gets its own batch

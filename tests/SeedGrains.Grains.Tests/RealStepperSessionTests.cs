@@ -26,6 +26,7 @@ public sealed class RealStepperSessionTests
         public int Calls;
         public SpecialTokenIds Specials => inner.Specials;
         public int MaxWindow => inner.MaxWindow;
+        public void Forget(string cacheKey) => inner.Forget(cacheKey);
 
         public IReadOnlyList<DenoiseStepResult> Step(IReadOnlyList<DenoiseStepRequest> batch, CancellationToken cancellationToken = default)
         {
@@ -133,6 +134,7 @@ public sealed class RealStepperSessionTests
         public System.Collections.Concurrent.ConcurrentBag<int> MasksPerRequest { get; } = [];
         public SpecialTokenIds Specials => inner.Specials;
         public int MaxWindow => inner.MaxWindow;
+        public void Forget(string cacheKey) => inner.Forget(cacheKey);
 
         public IReadOnlyList<DenoiseStepResult> Step(IReadOnlyList<DenoiseStepRequest> batch, CancellationToken cancellationToken = default)
         {

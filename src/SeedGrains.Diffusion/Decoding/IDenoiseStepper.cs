@@ -15,6 +15,12 @@ public interface IDenoiseStepper
 
     /// <summary>Runs one batched forward and returns, per request and in order, the positions it commits.</summary>
     IReadOnlyList<DenoiseStepResult> Step(IReadOnlyList<DenoiseStepRequest> batch, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Drops whatever the stepper keeps for the row named <paramref name="cacheKey"/> (it will not come back with this
+    /// window: its masks are filled). Steppers that keep nothing need not implement it; wrappers must forward it.
+    /// </summary>
+    void Forget(string cacheKey) { }
 }
 
 /// <summary>One row: the window, how to choose commits, and the randomness for sampling.</summary>

@@ -201,6 +201,8 @@ public sealed class DeviceExecutor : IDisposable
                 batch[i].Reply.TrySetResult(new StepReply(results[i].ToCommits(), batch.Count));
                 if (WillReturn(batch[i].Call.Tokens, results[i].Commits, specials))
                     _awaited.Add(batch[i].Call.SessionKey());
+                else
+                    _runtime.Stepper.Forget(batch[i].Call.SessionKey()); // its kept context would only wait for eviction
             }
         }
         catch (Exception ex)

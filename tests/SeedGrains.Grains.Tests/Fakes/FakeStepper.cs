@@ -47,6 +47,11 @@ public sealed class FakeStepper(int maxWindow = 512) : IDenoiseStepper
     /// <summary>Completes once <paramref name="count"/> calls have returned (or thrown).</summary>
     public Task WhenReturned(int count) => _returned.WhenReached(count);
 
+    /// <summary>Cache keys the worker told the stepper to forget (rows that finished their masks), in order.</summary>
+    public ConcurrentQueue<string> Forgotten { get; } = new();
+
+    public void Forget(string cacheKey) => Forgotten.Enqueue(cacheKey);
+
     /// <summary>Every batch in order, each row a copy of its window.</summary>
     public ConcurrentQueue<int[][]> Batches { get; } = new();
 

@@ -18,6 +18,8 @@ internal sealed class TimedStepper(IDenoiseStepper inner, Stopwatch clock) : IDe
     public SpecialTokenIds Specials => inner.Specials;
     public int MaxWindow => inner.MaxWindow;
 
+    public void Forget(string cacheKey) => inner.Forget(cacheKey);
+
     public IReadOnlyList<DenoiseStepResult> Step(IReadOnlyList<DenoiseStepRequest> batch, CancellationToken cancellationToken = default)
     {
         var start = clock.Elapsed.TotalSeconds;
