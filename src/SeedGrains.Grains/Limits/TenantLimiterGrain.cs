@@ -22,8 +22,8 @@ public sealed class TenantLimiterGrain(SeedGrainsClock clock, ILogger<TenantLimi
     public const string RejectionReason = "rate_limit";
 
     private static readonly TimeSpan RejectionFlushInterval = TimeSpan.FromSeconds(1);
-    private readonly LimitedBucket _requests = new();
-    private readonly LimitedBucket _tokens = new();
+    private readonly LimitedBucket _requests = new(clock.Time);
+    private readonly LimitedBucket _tokens = new(clock.Time);
     private string _tenant = "";
     private DateTimeOffset _quotasReadAt = DateTimeOffset.MinValue;
     private long _unreportedRejections;
@@ -44,28 +44,26 @@ public sealed class TenantLimiterGrain(SeedGrainsClock clock, ILogger<TenantLimi
     {
         var now = clock.Time.GetUtcNow();
         await RefreshQuotas(now);
-        _requests.Sync(now);
-        _tokens.Sync(now);
         string? reason = null;
         var retryAfter = TimeSpan.Zero;
-        if (_requests.Available(1) is false)
+        if (!_requests.Has(1))
         {
             reason = "requests";
-            retryAfter = _requests.Until(1, now);
+            retryAfter = _requests.Until(1);
         }
-        else if (generates && _tokens.Available(1) is false)
+        else if (generates && !_tokens.Has(1))
         {
             reason = "tokens";
-            retryAfter = _tokens.Until(1, now);
+            retryAfter = _tokens.Until(1);
         }
         if (reason is null)
         {
             _requests.Take(1);
-            return new RateLimitDecision(true, _requests.State(now), _tokens.State(now));
+            return new RateLimitDecision(true, _requests.State(), _tokens.State());
         }
         _unreportedRejections++;
         if (now - _rejectionsReportedAt >= RejectionFlushInterval) await ReportRejections(now);
-        return new RateLimitDecision(false, _requests.State(now), _tokens.State(now), retryAfter, reason);
+        return new RateLimitDecision(false, _requests.State(), _tokens.State(), retryAfter, reason);
     }
 
     public async Task ChargeTokens(long tokens)
@@ -73,7 +71,6 @@ public sealed class TenantLimiterGrain(SeedGrainsClock clock, ILogger<TenantLimi
         if (tokens <= 0) return;
         var now = clock.Time.GetUtcNow();
         await RefreshQuotas(now);
-        _tokens.Sync(now);
         _tokens.Charge(tokens);
     }
 
@@ -116,8 +113,8 @@ public sealed class TenantLimiterGrain(SeedGrainsClock clock, ILogger<TenantLimi
     private void Apply(TenantQuotas quotas, DateTimeOffset now)
     {
         _quotasReadAt = now;
-        _requests.Configure(quotas.RequestsPerMinute, now);
-        _tokens.Configure(quotas.TokensPerMinute, now);
+        _requests.Configure(quotas.RequestsPerMinute);
+        _tokens.Configure(quotas.TokensPerMinute);
     }
 
     private async Task ReportRejections(DateTimeOffset now)
