@@ -130,6 +130,25 @@ public sealed class LimiterGrainTests
         Assert.Equal(3, RateLimited(await usage.Get(Start, Start.AddHours(1))));
     }
 
+    [Fact]
+    public async Task Tokens_a_session_commits_are_charged_to_its_tenants_limiter()
+    {
+        // Real time, one token a minute: nothing refills within the test unless it runs for over a minute.
+        await using var cluster = await TestCluster.Start();
+        await cluster.Tenant("charged").SetQuotas(new TenantQuotas(TokensPerMinute: 1));
+        var session = cluster.Session("charged", "s1");
+        await session.Create(new Abstractions.Sessions.CreateSessionRequest("x", [new Abstractions.Sessions.TextRegion(1, 1, 8)]));
+        await session.UntilSettled();
+
+        // The session charges right after it announces "idle"; no signal reaches the test, so wait for the refusal.
+        RateLimitDecision? decision = null;
+        await SessionWatching.Eventually(async () => !(decision = await Limiter(cluster, "charged").Admit(generates: true)).Admitted,
+            "the committed tokens charged", seconds: 20);
+        Assert.Equal("tokens", decision!.Reason);
+        // 8 tokens against a bucket of 1: 7 of debt, then one token, a minute each (less the time the test took).
+        Assert.InRange(decision.RetryAfter, TimeSpan.FromMinutes(7), TimeSpan.FromMinutes(8));
+    }
+
     private static long RateLimited(IReadOnlyList<UsageHour> hours) =>
         hours.Sum(h => h.RejectedByReason.GetValueOrDefault("rate_limit"));
 
