@@ -7,7 +7,7 @@ namespace SeedGrains.Silo.Api;
 /// index does not know is remembered for a while (<see cref="UnknownKeyCache"/>), so repeated wrong keys cost no grain
 /// call; the index grain itself goes away right after answering "unknown", so wrong keys hold no memory.
 /// </summary>
-internal sealed class ApiKeyAuthenticator(IGrainFactory grains, UnknownKeyCache unknownKeys)
+internal sealed class ApiKeyAuthenticator(IGrainFactory grains, UnknownKeyCache unknownKeys, RateLimitAdmission admission)
 {
     /// <summary>Longer "keys" are refused without hashing: no real key is that long.</summary>
     private const int MaxKeyLength = 512;
@@ -28,6 +28,7 @@ internal sealed class ApiKeyAuthenticator(IGrainFactory grains, UnknownKeyCache 
             unknownKeys.Remember(hash);
             throw NotValid();
         }
+        await admission.Admit(context, tenant);
         return tenant;
     }
 

@@ -21,6 +21,10 @@ public static class HttpApiSetup
         services.AddOpenApi();
         services.AddSingleton<UnknownKeyCache>();
         services.AddSingleton<ApiKeyAuthenticator>();
+        services.AddSingleton<RateLimitAdmission>();
+        services.Configure<AuthFailureThrottleOptions>(configuration.GetSection(AuthFailureThrottleOptions.Section));
+        services.AddSingleton<AuthFailureThrottle>();
+        services.Configure<SeedGrains.Grains.Usage.UsageOptions>(configuration.GetSection(SeedGrains.Grains.Usage.UsageOptions.Section));
         // Tests register their own clock after this; the last registration wins.
         services.TryAddSingleton(new ApiClock(TimeProvider.System));
         return services;
@@ -31,12 +35,15 @@ public static class HttpApiSetup
         app.UseMiddleware<SecurityHeaders>();
         // Before the error handling, so that a browser may read the errors too.
         if (app.Services.GetRequiredService<IOptions<CrossOriginOptions>>().Value.AllowedOrigins.Count > 0) app.UseCors();
+        // Outside the error handling: it sees final statuses (401s to throttle, refusals to meter).
+        app.UseMiddleware<RateLimitMiddleware>();
         app.UseMiddleware<ProblemDetailsMiddleware>();
         app.UseStatusCodePages(StatusCodeProblems.Write);
         app.UseMiddleware<DashboardAccess>();
         app.MapMethods("/healthz", [HttpMethods.Get, HttpMethods.Head], Health.Get).WithName("Health").WithTags("Service");
         SessionEndpoints.Map(app);
         CompletionEndpoints.Map(app);
+        UsageEndpoints.Map(app);
         app.MapOpenApi();
         app.MapOrleansDashboard(routePrefix: DashboardAccess.Path);
         PlaygroundPage.Map(app);

@@ -4,7 +4,9 @@ namespace SeedGrains.Abstractions.Workers;
 
 /// <summary>
 /// One row for the next batch: a token window (mask ids mark positions to fill) from one session.
-/// <paramref name="Tenant"/> and <paramref name="Priority"/> drive the worker's fair scheduling.
+/// <paramref name="Tenant"/>, <paramref name="Priority"/> and <paramref name="Weight"/> drive the worker's fair
+/// scheduling: within a priority class, tenants are served by weighted round-robin (a tenant of weight 2 gets two rows
+/// per turn where a tenant of weight 1 gets one).
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record StepCall(
@@ -14,4 +16,5 @@ public sealed record StepCall(
     [property: Id(3)] int[] Tokens,
     [property: Id(4)] StepPolicy Policy,
     [property: Id(5)] ulong Seed,
-    [property: Id(6)] int StepsLeft);
+    [property: Id(6)] int StepsLeft,
+    [property: Id(7)] int Weight = 1);

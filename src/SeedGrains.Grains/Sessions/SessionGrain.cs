@@ -9,9 +9,12 @@ using Orleans.Storage;
 using Orleans.Timers;
 using SeedGrains.Abstractions.Errors;
 using SeedGrains.Abstractions.Sessions;
+using SeedGrains.Abstractions.Limits;
 using SeedGrains.Abstractions.Tenants;
+using SeedGrains.Abstractions.Usage;
 using SeedGrains.Abstractions.Workers;
 using SeedGrains.Grains.Model;
+using SeedGrains.Grains.Usage;
 using SeedGrains.Grains.Workers;
 
 namespace SeedGrains.Grains.Sessions;
@@ -73,6 +76,9 @@ public sealed class SessionGrain(
     private bool _slotReleasePending;
     // Get interleaves with Create: a Get that finds no session while one is being created must not deactivate it.
     private bool _creating;
+    private readonly SessionUsageMeter _usage = new();
+    // The tenant's share of the model workers' batch slots, read when the session takes its denoising slot.
+    private int _weight = 1;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -112,6 +118,7 @@ public sealed class SessionGrain(
     {
         foreach (var watcher in _watchers)
             watcher.Writer.TryComplete();
+        await ReportUsage();
         // A settled result whose write failed would otherwise be regenerated (differently) by the next activation.
         if (_settledUnsaved && _canvas is not null)
             await PersistSettled();
@@ -197,6 +204,7 @@ public sealed class SessionGrain(
             _version = 1;
             _status = status;
             _generation++;
+            if (!_transient) _usage.Created();
             var snapshot = Publish(SessionUpdateKind.Edit);
             if (status == SessionStatus.Denoising) StartLoop();
             else await Settled();
@@ -333,12 +341,13 @@ public sealed class SessionGrain(
         var generation = _generation;
         var window = _canvas.BuildWindow(runtimes.MaxWindow);
         var call = new StepCall(_tenant, _session, _priority, window.Tokens, _options.Policy,
-            StableHash.Of(this.GetPrimaryKeyString()) ^ (ulong)_version, _options.StepsLeft(window.Masked, window.StepsTaken));
+            StableHash.Of(this.GetPrimaryKeyString()) ^ (ulong)_version, _options.StepsLeft(window.Masked, window.StepsTaken), _weight);
         StepReply reply;
         try
         {
             // WaitAsync: a deactivation that cancels the tick must not wait for a step sitting in a long queue.
             reply = await workers.Step(call, this.GetPrimaryKeyString()).WaitAsync(cancellationToken);
+            _usage.Step(window.Tokens.Length);
             _transientSince = null;
             _backoff = FirstBusyBackoff;
         }
@@ -389,6 +398,7 @@ public sealed class SessionGrain(
                 return;
             }
             _tokensSinceSlot += committed;
+            _usage.Committed(committed);
             _canvas.FinalizeCompletedRegions();
             _version++;
             _generation++;
@@ -405,6 +415,7 @@ public sealed class SessionGrain(
             {
                 // Progress is recomputable, so a failed checkpoint only costs work after a crash; keep denoising.
                 await Persist(Capture(_canvas, _version, _status), bestEffort: true);
+                await ReportUsage();
             }
         }
         finally
@@ -467,6 +478,7 @@ public sealed class SessionGrain(
     private async Task Settled()
     {
         var released = await ReleaseSlot();
+        await ReportUsage();
         _canvas?.ReleaseTokenCaches();
         if (_transient)
         {
@@ -658,6 +670,48 @@ public sealed class SessionGrain(
         await GrainFactory.GetGrain<ITenantGrain>(_tenant).AcquireSessionSlot(_session);
         _holdsSlot = true;
         _tokensSinceSlot = 0;
+        await RefreshWeight();
+    }
+
+    /// <summary>The tenant's weight for fair batching, once per slot (so a changed weight applies from the next slot).</summary>
+    private async Task RefreshWeight()
+    {
+        try
+        {
+            _weight = Math.Max(1, (await GrainFactory.GetGrain<ITenantGrain>(_tenant).GetQuotas()).Weight);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "Reading the weight of tenant {Tenant} failed; session {Key} keeps weight {Weight}", _tenant, this.GetPrimaryKeyString(), _weight);
+        }
+    }
+
+    /// <summary>
+    /// Sends the usage counted since the last report to the tenant's usage grain, and charges the generated tokens to its
+    /// rate limiter. Best effort: an undelivered report goes with the next one; a failed charge is only logged.
+    /// </summary>
+    private async Task ReportUsage()
+    {
+        if (_usage.Take() is not { } delta) return;
+        try
+        {
+            await GrainFactory.GetGrain<ITenantUsageGrain>(TenantGrainKeys.Usage(_tenant)).Record(delta);
+        }
+        catch (Exception ex)
+        {
+            _usage.Return(delta);
+            logger.LogWarning(ex, "Reporting the usage of session {Key} failed; it goes with the next report", this.GetPrimaryKeyString());
+            return;
+        }
+        if (delta.GeneratedTokens == 0) return;
+        try
+        {
+            await GrainFactory.GetGrain<ITenantLimiterGrain>(TenantGrainKeys.Limiter(_tenant)).ChargeTokens(delta.GeneratedTokens);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Charging {Tokens} generated tokens of session {Key} to its tenant's rate limit failed", delta.GeneratedTokens, this.GetPrimaryKeyString());
+        }
     }
 
     /// <summary>

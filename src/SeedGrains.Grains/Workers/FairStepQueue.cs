@@ -3,9 +3,11 @@ using SeedGrains.Abstractions.Sessions;
 namespace SeedGrains.Grains.Workers;
 
 /// <summary>
-/// The compute loop's backlog: per priority class, one FIFO per tenant, served round-robin so a tenant with a deep
-/// backlog gets one row per turn like everyone else. Interactive rows fill a batch before bulk rows. Used only by the
-/// compute thread (not thread-safe).
+/// The compute loop's backlog: per priority class, one FIFO per tenant, served by weighted round-robin — on its turn a
+/// tenant of weight w gives up to w rows (its <see cref="Abstractions.Workers.StepCall.Weight"/>, default 1), so a tenant
+/// with a deep backlog gets its share and no more. A turn cut short by a full batch goes on in the next batch, so the
+/// shares hold across batches too. Interactive rows fill a batch before bulk rows. Used only by the compute thread (not
+/// thread-safe).
 /// </summary>
 internal sealed class FairStepQueue
 {
@@ -40,55 +42,72 @@ internal sealed class FairStepQueue
         return all;
     }
 
+    /// <summary>One tenant's queued rows and what is left of its current turn.</summary>
+    private sealed class TenantBacklog
+    {
+        public Queue<PendingStep> Rows { get; } = new();
+
+        /// <summary>The weight of the tenant's latest row: quotas may change while rows are queued.</summary>
+        public int Weight { get; set; } = 1;
+
+        /// <summary>Rows the tenant may still give in its current turn.</summary>
+        public int TurnLeft { get; set; }
+    }
+
     private sealed class Lane
     {
-        private readonly Dictionary<string, Queue<PendingStep>> _byTenant = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, TenantBacklog> _byTenant = new(StringComparer.Ordinal);
         // Tenants with queued rows, in serving order; the head is served next.
         private readonly Queue<string> _turns = new();
 
         public void Add(PendingStep step)
         {
-            if (!_byTenant.TryGetValue(step.Call.Tenant, out var queue))
+            if (!_byTenant.TryGetValue(step.Call.Tenant, out var backlog))
             {
-                queue = new Queue<PendingStep>();
-                _byTenant.Add(step.Call.Tenant, queue);
+                backlog = new TenantBacklog();
+                _byTenant.Add(step.Call.Tenant, backlog);
                 _turns.Enqueue(step.Call.Tenant);
             }
-            queue.Enqueue(step);
+            backlog.Weight = Math.Max(1, step.Call.Weight);
+            if (backlog.TurnLeft == 0) backlog.TurnLeft = backlog.Weight;
+            backlog.Rows.Enqueue(step);
         }
 
         public void Take(List<PendingStep> batch, int max, ref int? bucket)
         {
-            // Rotate through the tenants, one row per turn; a tenant whose next row is in another bucket keeps its place
-            // in the rotation and is skipped. Stop when full or when a whole round took nothing.
+            // Serve the head tenant until its turn is used up, then rotate; a tenant whose next row is in another bucket
+            // keeps its place (and what is left of its turn) and is skipped. Stop when full or when a whole round took nothing.
             var skippedInARow = 0;
             while (batch.Count < max && _turns.Count > 0 && skippedInARow < _turns.Count)
             {
-                var tenant = _turns.Dequeue();
-                var queue = _byTenant[tenant];
-                var head = queue.Peek();
-                if (bucket is null || head.Bucket == bucket)
-                {
-                    bucket ??= head.Bucket;
-                    batch.Add(queue.Dequeue());
-                    skippedInARow = 0;
-                    if (queue.Count == 0)
-                    {
-                        _byTenant.Remove(tenant);
-                        continue;
-                    }
-                }
-                else
+                var tenant = _turns.Peek();
+                var backlog = _byTenant[tenant];
+                var head = backlog.Rows.Peek();
+                if (bucket is not null && head.Bucket != bucket)
                 {
                     skippedInARow++;
+                    _turns.Enqueue(_turns.Dequeue());
+                    continue;
                 }
-                _turns.Enqueue(tenant);
+                bucket ??= head.Bucket;
+                batch.Add(backlog.Rows.Dequeue());
+                skippedInARow = 0;
+                if (backlog.Rows.Count == 0)
+                {
+                    // An emptied backlog starts a fresh turn when the tenant comes back.
+                    _byTenant.Remove(tenant);
+                    _turns.Dequeue();
+                    continue;
+                }
+                if (--backlog.TurnLeft > 0) continue;
+                backlog.TurnLeft = backlog.Weight;
+                _turns.Enqueue(_turns.Dequeue());
             }
         }
 
         public IEnumerable<PendingStep> DrainAll()
         {
-            var all = _byTenant.Values.SelectMany(q => q).ToList();
+            var all = _byTenant.Values.SelectMany(b => b.Rows).ToList();
             _byTenant.Clear();
             _turns.Clear();
             return all;

@@ -1,0 +1,81 @@
+using SeedGrains.Abstractions.Sessions;
+using SeedGrains.Abstractions.Workers;
+using SeedGrains.Grains.Workers;
+using SeedGrains.Tests.Fakes;
+
+namespace SeedGrains.Grains.Tests;
+
+/// <summary>Weighted round-robin of <see cref="FairStepQueue"/>, row by row.</summary>
+public sealed class FairStepQueueTests
+{
+    [Fact]
+    public void Weights_two_and_one_are_served_two_rows_to_one_across_batches()
+    {
+        var queue = new FairStepQueue();
+        for (var i = 0; i < 30; i++)
+        {
+            queue.Add(Row("heavy", weight: 2));
+            queue.Add(Row("light", weight: 1));
+        }
+
+        // Batches of 4 cut turns in the middle: the shares must still hold over the whole run.
+        var served = new List<string>();
+        for (var b = 0; b < 9; b++)
+            served.AddRange(queue.TakeBatch(4).Select(p => p.Call.Tenant));
+
+        Assert.Equal(36, served.Count);
+        Assert.Equal(24, served.Count(t => t == "heavy"));
+        Assert.Equal(12, served.Count(t => t == "light"));
+        // The order is the rotation itself: two heavy rows, one light row, again and again.
+        Assert.Equal(string.Concat(Enumerable.Repeat("HHL", 12)), string.Concat(served.Select(t => t == "heavy" ? "H" : "L")));
+    }
+
+    [Fact]
+    public void Equal_weights_stay_plain_round_robin()
+    {
+        var queue = new FairStepQueue();
+        for (var i = 0; i < 4; i++) queue.Add(Row("a", weight: 1));
+        for (var i = 0; i < 4; i++) queue.Add(Row("b", weight: 1));
+
+        var served = queue.TakeBatch(8).Select(p => p.Call.Tenant);
+
+        Assert.Equal("abababab", string.Concat(served));
+    }
+
+    [Fact]
+    public void Interactive_rows_still_come_before_bulk_whatever_the_weight()
+    {
+        var queue = new FairStepQueue();
+        for (var i = 0; i < 4; i++) queue.Add(Row("bulk-heavy", weight: 5, SessionPriority.Bulk));
+        queue.Add(Row("interactive", weight: 1));
+
+        var batch = queue.TakeBatch(3);
+
+        Assert.Equal(["interactive", "bulk-heavy", "bulk-heavy"], batch.Select(p => p.Call.Tenant));
+    }
+
+    [Fact]
+    public void A_tenant_with_nothing_else_queued_gives_way_after_its_last_row()
+    {
+        var queue = new FairStepQueue();
+        queue.Add(Row("heavy", weight: 3));
+        queue.Add(Row("light", weight: 1));
+        queue.Add(Row("light", weight: 1));
+
+        Assert.Equal(["heavy", "light", "light"], queue.TakeBatch(8).Select(p => p.Call.Tenant));
+        Assert.Equal(0, queue.Count);
+    }
+
+    [Fact]
+    public void Missing_or_nonsense_weights_count_as_one()
+    {
+        var queue = new FairStepQueue();
+        for (var i = 0; i < 3; i++) queue.Add(Row("zero", weight: 0));
+        for (var i = 0; i < 3; i++) queue.Add(Row("negative", weight: -4));
+
+        Assert.Equal(["zero", "negative", "zero", "negative", "zero", "negative"], queue.TakeBatch(6).Select(p => p.Call.Tenant));
+    }
+
+    private static PendingStep Row(string tenant, int weight, SessionPriority priority = SessionPriority.Interactive) =>
+        new(new StepCall(tenant, $"{tenant}-session", priority, [CharTokenizer.Mask, CharTokenizer.Mask], StepPolicy.Default, 0, 1, weight));
+}
