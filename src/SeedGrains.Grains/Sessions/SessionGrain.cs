@@ -178,6 +178,7 @@ public sealed class SessionGrain(
             if (_canvas is not null)
                 throw new InvalidSessionRequestException($"Session '{_session}' already exists.");
             CheckSize(request.Text.Length, request.MaxTextChars, "text");
+            if (!request.Transient) await CheckStoredSessionsQuota();
             var canvas = DocumentCanvas.Create(request.Text, regions, runtimes.Tokenizer, runtimes.Specials, _options);
             var status = canvas.Masked > 0 ? SessionStatus.Denoising : SessionStatus.Idle;
             var acquired = await AcquireSlotIf(status == SessionStatus.Denoising);
@@ -200,6 +201,7 @@ public sealed class SessionGrain(
             var snapshot = Publish(SessionUpdateKind.Edit);
             if (status == SessionStatus.Denoising) StartLoop();
             else await Settled();
+            await RecordInIndex();
             return snapshot;
         }
         finally
@@ -244,6 +246,7 @@ public sealed class SessionGrain(
             _generation++;
             var snapshot = Publish(SessionUpdateKind.Edit);
             if (status == SessionStatus.Denoising) StartLoop();
+            await RecordInIndex();
             return snapshot;
         }
         finally
@@ -261,6 +264,35 @@ public sealed class SessionGrain(
             if (_status != SessionStatus.Denoising) return _snapshot!;
             await StopDenoising(SessionStatus.Cancelled, error: null);
             return _snapshot!;
+        }
+        finally
+        {
+            _documentLock.Release();
+        }
+    }
+
+    public async Task Purge()
+    {
+        await _documentLock.WaitAsync();
+        try
+        {
+            // First, so that an entry whose session is gone (or cannot be read) still leaves the list.
+            await Index.Remove(_session);
+            if (_canvas is null && !state.RecordExists) throw NotFound();
+            StopLoop();
+            _generation++; // a step in flight commits nothing now
+            _status = SessionStatus.None;
+            _slotReleasePending = _holdsSlot || _slotReleasePending;
+            await ReleaseSlot();
+            await state.ClearStateAsync();
+            _settledUnsaved = false;
+            _mayHoldReminder = true; // look it up: an earlier activation may have registered it
+            await DropResumeReminder();
+            foreach (var watcher in _watchers) watcher.Writer.TryComplete();
+            _canvas = null;
+            _snapshot = null;
+            DeactivateOnIdle();
+            logger.LogInformation("Session {Tenant}/{Session} purged", _tenant, _session);
         }
         finally
         {
@@ -400,6 +432,7 @@ public sealed class SessionGrain(
                 StopLoop();
                 await PersistSettled();
                 await Settled();
+                await RecordInIndex();
             }
             else if (CheckpointDue())
             {
@@ -461,6 +494,7 @@ public sealed class SessionGrain(
         StopLoop();
         Publish(SessionUpdateKind.Status);
         await Settled();
+        await RecordInIndex();
     }
 
     /// <summary>After the session stops denoising: give back the tenant slot, shrink, and let transient sessions go.</summary>
@@ -680,6 +714,41 @@ public sealed class SessionGrain(
             _slotReleasePending = true;
             logger.LogWarning(ex, "Releasing the tenant slot of session {Key} failed; the resume reminder retries it", this.GetPrimaryKeyString());
             return false;
+        }
+    }
+
+    private ISessionIndexGrain Index => GrainFactory.GetGrain<ISessionIndexGrain>(TenantGrainKeys.SessionIndex(_tenant));
+
+    /// <summary>
+    /// The tenant's stored-sessions quota, counted in its session index. Concurrent creates may pass the check
+    /// together, so the quota can be exceeded by the number of creates racing at that moment.
+    /// </summary>
+    private async Task CheckStoredSessionsQuota()
+    {
+        var quotas = await GrainFactory.GetGrain<ITenantGrain>(_tenant).GetQuotas();
+        if (quotas.MaxStoredSessions <= 0) return;
+        var stored = await Index.Count();
+        if (stored >= quotas.MaxStoredSessions)
+            throw new QuotaExceededException(
+                $"Tenant '{_tenant}' already stores {stored} sessions (quota {quotas.MaxStoredSessions}); delete sessions with ?purge=true or ask the operator to raise the quota.");
+    }
+
+    /// <summary>
+    /// Keeps the tenant's session index in step (create, edit, settle, status change — not every step). Best effort:
+    /// the session's own state is the truth, and a failure here must not fail a change that is already stored.
+    /// Transient (completion) sessions delete themselves and are never listed.
+    /// </summary>
+    private async Task RecordInIndex()
+    {
+        if (_transient || _snapshot is null) return;
+        var now = new DateTimeOffset(clock.UtcNow, TimeSpan.Zero);
+        try
+        {
+            await Index.Upsert(new SessionSummary(_session, _status, _version, now, now, _snapshot.Text.Length));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "Recording session {Key} in its tenant's index failed", this.GetPrimaryKeyString());
         }
     }
 
