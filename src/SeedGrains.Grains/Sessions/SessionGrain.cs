@@ -292,7 +292,7 @@ public sealed class SessionGrain(
             _canvas = null;
             _snapshot = null;
             DeactivateOnIdle();
-            logger.LogInformation("Session {Tenant}/{Session} purged", _tenant, _session);
+            if (logger.IsEnabled(LogLevel.Information)) logger.LogInformation("Session {Tenant}/{Session} purged", _tenant, _session);
         }
         finally
         {
