@@ -38,16 +38,29 @@ internal static partial class SessionEndpoints
     private static async Task<IResult> Get(HttpContext context, string id, ApiKeyAuthenticator auth, IGrainFactory grains)
     {
         var tenant = await auth.Tenant(context);
-        return Results.Ok(SessionView.From(await Session(grains, tenant, id).Get()));
+        var session = Session(grains, tenant, id);
+        return Results.Ok(SessionView.From(await SessionCallRetry.Run(() => session.Get())));
     }
 
     private static async Task Events(HttpContext context, string id, ApiKeyAuthenticator auth, IGrainFactory grains)
     {
         var tenant = await auth.Tenant(context);
-        var updates = Session(grains, tenant, id).Watch(untilSettled: true, context.RequestAborted);
-        await using var enumerator = updates.GetAsyncEnumerator(context.RequestAborted);
+        var session = Session(grains, tenant, id);
         // Read the first update before answering, so an unknown session is still a 404, not an empty stream.
-        if (!await enumerator.MoveNextAsync()) return;
+        await using var enumerator = await SessionCallRetry.Run(async () =>
+        {
+            var candidate = session.Watch(untilSettled: true, context.RequestAborted).GetAsyncEnumerator(context.RequestAborted);
+            try
+            {
+                return await candidate.MoveNextAsync() ? candidate : null;
+            }
+            catch
+            {
+                await candidate.DisposeAsync();
+                throw;
+            }
+        });
+        if (enumerator is null) return;
         ServerSentEvents.Start(context.Response);
         do
         {
@@ -64,11 +77,12 @@ internal static partial class SessionEndpoints
         var body = await ApiJson.ReadBody<EditBody>(context.Request);
         var session = Session(grains, tenant, id);
         var maxChars = await MaxTextChars(grains, tenant, limits.Value);
-        var snapshot = await session.Edit(new EditRequest(
+        var request = new EditRequest(
             body.BaseVersion,
             (body.Edits ?? []).Select(e => new TextEdit(e.Start, e.End, e.Text)).ToList(),
             (body.Regenerate ?? []).Select(r => r.ToRegion()).ToList(),
-            maxChars));
+            maxChars);
+        var snapshot = await SessionCallRetry.Run(() => session.Edit(request));
         return Results.Ok(SessionView.From(snapshot));
     }
 
@@ -86,8 +100,8 @@ internal static partial class SessionEndpoints
         var tenant = await auth.Tenant(context);
         var purge = SessionListQuery.Flag(context.Request.Query, "purge");
         var session = Session(grains, tenant, id);
-        if (!purge) return Results.Ok(SessionView.From(await session.Cancel()));
-        await session.Purge();
+        if (!purge) return Results.Ok(SessionView.From(await SessionCallRetry.Run(() => session.Cancel())));
+        await SessionCallRetry.Run(() => session.Purge());
         return Results.NoContent();
     }
 
