@@ -201,7 +201,8 @@ public sealed class IsolationTests : IAsyncLifetime
             });
         }
 
-        Assert.All(statuses, status => Assert.Equal(404, status));
+        Assert.True(statuses.All(status => status == 404), $"{statuses.Count(s => s != 404)} of {statuses.Count} calls were not 404; server errors:\n"
+            + string.Join("\n", _host.Logs.Entries.Where(e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Error).Take(3).Select(e => $"{e.Message} {e.Exception?.GetType().Name}: {e.Exception?.Message}")));
     }
 
     // ── Suspended tenant ──────────────────────────────────────────────────────────────────────────────────────────

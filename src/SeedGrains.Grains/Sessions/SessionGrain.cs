@@ -761,12 +761,31 @@ public sealed class SessionGrain(
     public void Dispose() => _documentLock.Dispose();
 
     /// <summary>
-    /// "Not found" also lets the activation go at once: requests for unknown ids (or for a session cleared since) must
+    /// "Not found" also lets the activation go soon: requests for unknown ids (or for a session cleared since) must
     /// cost no memory that outlives them. A session being created keeps its activation.
     /// </summary>
     private SessionNotFoundException NotFound()
     {
-        if (_canvas is null && !_creating) DeactivateOnIdle();
+        if (_canvas is null && !_creating) DeactivateSoon();
         return new($"No session '{_session}'.");
     }
+
+    /// <summary>
+    /// Not at once: concurrent calls for the same unknown id would each meet a deactivating activation and be
+    /// forwarded until the runtime rejects them (a 500 instead of a 404). One short grace period serves them all.
+    /// </summary>
+    private void DeactivateSoon()
+    {
+        if (_leaving is not null) return;
+        _leaving = this.RegisterGrainTimer(() =>
+        {
+            _leaving?.Dispose();
+            _leaving = null;
+            if (_canvas is null && !_creating) DeactivateOnIdle();
+            return Task.CompletedTask;
+        }, new GrainTimerCreationOptions(NotFoundGrace, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = false });
+    }
+
+    private static readonly TimeSpan NotFoundGrace = TimeSpan.FromMilliseconds(500);
+    private IGrainTimer? _leaving;
 }
