@@ -42,6 +42,18 @@ public sealed class RetentionPostgresTests(PostgresServerFixture postgres)
         var connectionString = await postgres.CreateDatabaseAsync("retention");
         var clock = new ManualClock();
         await using var app = await StartSilo(connectionString, clock);
+        try
+        {
+            await Run(app, connectionString, clock);
+        }
+        finally
+        {
+            await app.StopAsync();
+        }
+    }
+
+    private static async Task Run(WebApplication app, string connectionString, ManualClock clock)
+    {
         using var client = Client(app);
 
         var old = new List<string>();
