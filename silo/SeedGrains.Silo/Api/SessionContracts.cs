@@ -68,3 +68,13 @@ public sealed record SessionView(string Id, long Version, string Status, string 
     public static SessionView From(SessionSnapshot s) =>
         new(s.Id, s.Version, s.Status.ToWire(), s.Text, s.Masked, s.Regions.Select(r => new RegionStatus(r.Start, r.End, r.Masked, r.FirstMask)).ToList(), s.Error);
 }
+
+/// <summary>One entry of GET /v1/sessions; <see cref="Version"/> is the last one the index recorded (it is not updated on every denoising step).</summary>
+public sealed record SessionListItem(string Id, string Status, long Version, DateTimeOffset Created, DateTimeOffset Updated, int Size);
+
+/// <summary>GET /v1/sessions answer: newest first; pass <see cref="NextCursor"/> as <c>cursor</c> for the next page (null on the last).</summary>
+public sealed record SessionList(IReadOnlyList<SessionListItem> Data, string? NextCursor)
+{
+    public static SessionList From(SessionPage page) =>
+        new(page.Data.Select(s => new SessionListItem(s.Id, s.Status.ToWire(), s.Version, s.Created, s.Updated, s.Size)).ToList(), page.NextCursor);
+}

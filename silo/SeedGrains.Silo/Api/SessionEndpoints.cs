@@ -6,7 +6,7 @@ using SeedGrains.Silo.Hosting;
 
 namespace SeedGrains.Silo.Api;
 
-/// <summary>/v1/sessions: create, read, watch (SSE), edit, cancel. Sessions are scoped to the caller's tenant.</summary>
+/// <summary>/v1/sessions: create, list, read, watch (SSE), edit, cancel, purge. Sessions are scoped to the caller's tenant.</summary>
 internal static partial class SessionEndpoints
 {
     public static void Map(IEndpointRouteBuilder app)
@@ -14,11 +14,14 @@ internal static partial class SessionEndpoints
         var group = app.MapGroup("/v1/sessions").WithTags("Sessions");
         group.MapPost("", Create).WithName("CreateSession")
             .Accepts<CreateSessionBody>("application/json").Produces<SessionCreated>(StatusCodes.Status201Created).ProducesProblem(400).ProducesProblem(401).ProducesProblem(415).ProducesProblem(429).ProducesProblem(503);
+        group.MapGet("", List).WithName("ListSessions").Produces<SessionList>().ProducesProblem(400).ProducesProblem(401);
         group.MapGet("/{id}", Get).WithName("GetSession").Produces<SessionView>().ProducesProblem(404);
         group.MapGet("/{id}/events", Events).WithName("WatchSession").Produces<SessionView>(200, "text/event-stream").ProducesProblem(404);
         group.MapPost("/{id}/edits", Edit).WithName("EditSession")
             .Accepts<EditBody>("application/json").Produces<SessionView>().ProducesProblem(400).ProducesProblem(404).ProducesProblem(409).ProducesProblem(415).ProducesProblem(429).ProducesProblem(503);
-        group.MapDelete("/{id}", Cancel).WithName("CancelSession").Produces<SessionView>().ProducesProblem(404).ProducesProblem(503);
+        group.MapDelete("/{id}", Delete).WithName("CancelSession").Produces<SessionView>().Produces(StatusCodes.Status204NoContent)
+            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(503)
+            .WithDescription("Cancels denoising (200, the session stays). With ?purge=true removes the session and its stored state for good (204).");
     }
 
     private static async Task<IResult> Create(HttpContext context, ApiKeyAuthenticator auth, IGrainFactory grains, IOptions<HostLimits> limits)
@@ -35,16 +38,29 @@ internal static partial class SessionEndpoints
     private static async Task<IResult> Get(HttpContext context, string id, ApiKeyAuthenticator auth, IGrainFactory grains)
     {
         var tenant = await auth.Tenant(context);
-        return Results.Ok(SessionView.From(await Session(grains, tenant, id).Get()));
+        var session = Session(grains, tenant, id);
+        return Results.Ok(SessionView.From(await SessionCallRetry.Run(() => session.Get())));
     }
 
     private static async Task Events(HttpContext context, string id, ApiKeyAuthenticator auth, IGrainFactory grains)
     {
         var tenant = await auth.Tenant(context);
-        var updates = Session(grains, tenant, id).Watch(untilSettled: true, context.RequestAborted);
-        await using var enumerator = updates.GetAsyncEnumerator(context.RequestAborted);
+        var session = Session(grains, tenant, id);
         // Read the first update before answering, so an unknown session is still a 404, not an empty stream.
-        if (!await enumerator.MoveNextAsync()) return;
+        await using var enumerator = await SessionCallRetry.Run(async () =>
+        {
+            var candidate = session.Watch(untilSettled: true, context.RequestAborted).GetAsyncEnumerator(context.RequestAborted);
+            try
+            {
+                return await candidate.MoveNextAsync() ? candidate : null;
+            }
+            catch
+            {
+                await candidate.DisposeAsync();
+                throw;
+            }
+        });
+        if (enumerator is null) return;
         ServerSentEvents.Start(context.Response);
         do
         {
@@ -61,18 +77,32 @@ internal static partial class SessionEndpoints
         var body = await ApiJson.ReadBody<EditBody>(context.Request);
         var session = Session(grains, tenant, id);
         var maxChars = await MaxTextChars(grains, tenant, limits.Value);
-        var snapshot = await session.Edit(new EditRequest(
+        var request = new EditRequest(
             body.BaseVersion,
             (body.Edits ?? []).Select(e => new TextEdit(e.Start, e.End, e.Text)).ToList(),
             (body.Regenerate ?? []).Select(r => r.ToRegion()).ToList(),
-            maxChars));
+            maxChars);
+        var snapshot = await SessionCallRetry.Run(() => session.Edit(request));
         return Results.Ok(SessionView.From(snapshot));
     }
 
-    private static async Task<IResult> Cancel(HttpContext context, string id, ApiKeyAuthenticator auth, IGrainFactory grains)
+    private static async Task<IResult> List(HttpContext context, ApiKeyAuthenticator auth, IGrainFactory grains)
     {
         var tenant = await auth.Tenant(context);
-        return Results.Ok(SessionView.From(await Session(grains, tenant, id).Cancel()));
+        var query = SessionListQuery.From(context.Request.Query);
+        var page = await grains.GetGrain<ISessionIndexGrain>(TenantGrainKeys.SessionIndex(tenant)).List(query.Status, query.Limit, query.Cursor);
+        return Results.Ok(SessionList.From(page));
+    }
+
+    /// <summary>Cancel keeps the session; <c>?purge=true</c> removes it and its stored state for good.</summary>
+    private static async Task<IResult> Delete(HttpContext context, string id, ApiKeyAuthenticator auth, IGrainFactory grains)
+    {
+        var tenant = await auth.Tenant(context);
+        var purge = SessionListQuery.Flag(context.Request.Query, "purge");
+        var session = Session(grains, tenant, id);
+        if (!purge) return Results.Ok(SessionView.From(await SessionCallRetry.Run(() => session.Cancel())));
+        await SessionCallRetry.Run(() => session.Purge());
+        return Results.NoContent();
     }
 
     internal static async Task<int> MaxTextChars(IGrainFactory grains, string tenant, HostLimits limits)

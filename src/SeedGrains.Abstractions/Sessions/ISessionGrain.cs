@@ -24,6 +24,13 @@ public interface ISessionGrain : IGrainWithStringKey
     Task<SessionSnapshot> Cancel();
 
     /// <summary>
+    /// Removes the session for good: stops denoising (its tenant slot is returned), deletes its stored state, drops its
+    /// resume reminder and its entry in the tenant's session index, ends its watchers and deactivates. Throws
+    /// <see cref="Errors.SessionNotFoundException"/> when there is no session (its index entry is removed anyway).
+    /// </summary>
+    Task Purge();
+
+    /// <summary>
     /// The current snapshot first, then one update per change. With <paramref name="untilSettled"/> the stream ends
     /// once the session is idle, cancelled or failed (immediately after the snapshot if it already is).
     /// </summary>

@@ -27,6 +27,8 @@ public static class SeedGrainsSiloExtensions
         services.AddOptions<SessionOptions>()
             .Validate(o => o.StepBudget >= 0, "Sessions:StepBudget must be ≥ 0 (0 = no budget).")
             .Validate(o => o.CommitThreshold is >= 0 and <= 1, "Sessions:CommitThreshold must be between 0 and 1.")
+            .Validate(o => o.RetentionDays >= 0 && double.IsFinite(o.RetentionDays), "Sessions:RetentionDays must be ≥ 0 (0 = keep for ever).")
+            .Validate(o => o.RetentionSweepMinutes > 0 && double.IsFinite(o.RetentionSweepMinutes), "Sessions:RetentionSweepMinutes must be > 0.")
             .ValidateOnStart();
         services.AddOptions<RegistryOptions>();
         services.AddPlacementDirector<ModelWorkerPlacement, ModelWorkerPlacementDirector>();

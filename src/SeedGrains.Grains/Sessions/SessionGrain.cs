@@ -185,6 +185,7 @@ public sealed class SessionGrain(
             if (_canvas is not null)
                 throw new InvalidSessionRequestException($"Session '{_session}' already exists.");
             CheckSize(request.Text.Length, request.MaxTextChars, "text");
+            if (!request.Transient) await CheckStoredSessionsQuota();
             var canvas = DocumentCanvas.Create(request.Text, regions, runtimes.Tokenizer, runtimes.Specials, _options);
             var status = canvas.Masked > 0 ? SessionStatus.Denoising : SessionStatus.Idle;
             var acquired = await AcquireSlotIf(status == SessionStatus.Denoising);
@@ -208,6 +209,7 @@ public sealed class SessionGrain(
             var snapshot = Publish(SessionUpdateKind.Edit);
             if (status == SessionStatus.Denoising) StartLoop();
             else await Settled();
+            await RecordInIndex();
             return snapshot;
         }
         finally
@@ -252,6 +254,7 @@ public sealed class SessionGrain(
             _generation++;
             var snapshot = Publish(SessionUpdateKind.Edit);
             if (status == SessionStatus.Denoising) StartLoop();
+            await RecordInIndex();
             return snapshot;
         }
         finally
@@ -269,6 +272,35 @@ public sealed class SessionGrain(
             if (_status != SessionStatus.Denoising) return _snapshot!;
             await StopDenoising(SessionStatus.Cancelled, error: null);
             return _snapshot!;
+        }
+        finally
+        {
+            _documentLock.Release();
+        }
+    }
+
+    public async Task Purge()
+    {
+        await _documentLock.WaitAsync();
+        try
+        {
+            // First, so that an entry whose session is gone (or cannot be read) still leaves the list.
+            await Index.Remove(_session);
+            if (_canvas is null && !state.RecordExists) throw NotFound();
+            StopLoop();
+            _generation++; // a step in flight commits nothing now
+            _status = SessionStatus.None;
+            _slotReleasePending = _holdsSlot || _slotReleasePending;
+            await ReleaseSlot();
+            await state.ClearStateAsync();
+            _settledUnsaved = false;
+            _mayHoldReminder = true; // look it up: an earlier activation may have registered it
+            await DropResumeReminder();
+            foreach (var watcher in _watchers) watcher.Writer.TryComplete();
+            _canvas = null;
+            _snapshot = null;
+            DeactivateOnIdle();
+            if (logger.IsEnabled(LogLevel.Information)) logger.LogInformation("Session {Tenant}/{Session} purged", _tenant, _session);
         }
         finally
         {
@@ -410,6 +442,7 @@ public sealed class SessionGrain(
                 StopLoop();
                 await PersistSettled();
                 await Settled();
+                await RecordInIndex();
             }
             else if (CheckpointDue())
             {
@@ -472,6 +505,7 @@ public sealed class SessionGrain(
         StopLoop();
         Publish(SessionUpdateKind.Status);
         await Settled();
+        await RecordInIndex();
     }
 
     /// <summary>After the session stops denoising: give back the tenant slot, shrink, and let transient sessions go.</summary>
@@ -737,6 +771,41 @@ public sealed class SessionGrain(
         }
     }
 
+    private ISessionIndexGrain Index => GrainFactory.GetGrain<ISessionIndexGrain>(TenantGrainKeys.SessionIndex(_tenant));
+
+    /// <summary>
+    /// The tenant's stored-sessions quota, counted in its session index. Concurrent creates may pass the check
+    /// together, so the quota can be exceeded by the number of creates racing at that moment.
+    /// </summary>
+    private async Task CheckStoredSessionsQuota()
+    {
+        var quotas = await GrainFactory.GetGrain<ITenantGrain>(_tenant).GetQuotas();
+        if (quotas.MaxStoredSessions <= 0) return;
+        var stored = await Index.Count();
+        if (stored >= quotas.MaxStoredSessions)
+            throw new QuotaExceededException(
+                $"Tenant '{_tenant}' already stores {stored} sessions (quota {quotas.MaxStoredSessions}); delete sessions with ?purge=true or ask the operator to raise the quota.");
+    }
+
+    /// <summary>
+    /// Keeps the tenant's session index in step (create, edit, settle, status change — not every step). Best effort:
+    /// the session's own state is the truth, and a failure here must not fail a change that is already stored.
+    /// Transient (completion) sessions delete themselves and are never listed.
+    /// </summary>
+    private async Task RecordInIndex()
+    {
+        if (_transient || _snapshot is null) return;
+        var now = new DateTimeOffset(clock.UtcNow, TimeSpan.Zero);
+        try
+        {
+            await Index.Upsert(new SessionSummary(_session, _status, _version, now, now, _snapshot.Text.Length));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "Recording session {Key} in its tenant's index failed", this.GetPrimaryKeyString());
+        }
+    }
+
     private static void CheckSize(int length, int maxTextChars, string what)
     {
         if (length > maxTextChars)
@@ -746,12 +815,31 @@ public sealed class SessionGrain(
     public void Dispose() => _documentLock.Dispose();
 
     /// <summary>
-    /// "Not found" also lets the activation go at once: requests for unknown ids (or for a session cleared since) must
+    /// "Not found" also lets the activation go soon: requests for unknown ids (or for a session cleared since) must
     /// cost no memory that outlives them. A session being created keeps its activation.
     /// </summary>
     private SessionNotFoundException NotFound()
     {
-        if (_canvas is null && !_creating) DeactivateOnIdle();
+        if (_canvas is null && !_creating) DeactivateSoon();
         return new($"No session '{_session}'.");
     }
+
+    /// <summary>
+    /// Not at once: concurrent calls for the same unknown id would each meet a deactivating activation and be
+    /// forwarded until the runtime rejects them (a 500 instead of a 404). One short grace period serves them all.
+    /// </summary>
+    private void DeactivateSoon()
+    {
+        if (_leaving is not null) return;
+        _leaving = this.RegisterGrainTimer(() =>
+        {
+            _leaving?.Dispose();
+            _leaving = null;
+            if (_canvas is null && !_creating) DeactivateOnIdle();
+            return Task.CompletedTask;
+        }, new GrainTimerCreationOptions(NotFoundGrace, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = false });
+    }
+
+    private static readonly TimeSpan NotFoundGrace = TimeSpan.FromMilliseconds(500);
+    private IGrainTimer? _leaving;
 }

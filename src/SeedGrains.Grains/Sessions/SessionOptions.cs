@@ -68,6 +68,18 @@ public sealed class SessionOptions
     /// </summary>
     public double ResumeReminderSeconds { get; set; } = 60;
 
+    /// <summary>
+    /// Sessions that are not denoising and were not updated for this many days are purged (state deleted) by the
+    /// retention sweep of their tenant's session index. Fractions are allowed; 0 keeps sessions for ever.
+    /// </summary>
+    public double RetentionDays { get; set; } = 30;
+
+    /// <summary>
+    /// How often each tenant's session index runs the retention sweep (an Orleans reminder). Raised to
+    /// <c>ReminderOptions.MinimumReminderPeriod</c> (Orleans default 1 minute) when lower.
+    /// </summary>
+    public double RetentionSweepMinutes { get; set; } = 60;
+
     /// <summary>The policy every step of a session asks for.</summary>
     public StepPolicy Policy => StepPolicy.Default with { Rule = CommitRule, Threshold = CommitThreshold };
 }
