@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
 
@@ -27,7 +28,7 @@ internal sealed class DashboardAccess(RequestDelegate next, IOptions<DashboardAc
         if (Allowed(context)) return next(context);
         context.Response.Headers.WWWAuthenticate = "Basic realm=\"SeedGrains dashboard\", charset=\"UTF-8\"";
         throw new ApiProblemException(StatusCodes.Status401Unauthorized, "Unauthorized",
-            operatorKeys.Configured
+            operatorKeys.Configured || !string.IsNullOrEmpty(options.Value.OperatorKey)
                 ? "The dashboard needs an operator key, as a Bearer token or as the password of HTTP Basic authentication."
                 : "No operator key is configured; set Admin:OperatorKeys (or SEEDGRAINS_OPERATOR_KEY) to open the dashboard.");
     }
@@ -36,8 +37,14 @@ internal sealed class DashboardAccess(RequestDelegate next, IOptions<DashboardAc
     {
         if (options.Value.AllowLoopback == true && context.Connection.RemoteIpAddress is { } ip && IPAddress.IsLoopback(ip)) return true;
         var header = context.Request.Headers.Authorization.ToString();
-        return operatorKeys.Matches(BasicPassword(header) ?? BearerToken(header));
+        var given = BasicPassword(header) ?? BearerToken(header);
+        return operatorKeys.Matches(given) || MatchesOlderSetting(given);
     }
+
+    /// <summary><see cref="DashboardAccessOptions.OperatorKey"/>, read at each request as it always was (options may be reloaded).</summary>
+    bool MatchesOlderSetting(string? given) =>
+        options.Value.OperatorKey is { Length: > 0 } key && given is not null
+        && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(key)));
 
     static string? BearerToken(string header) =>
         header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
