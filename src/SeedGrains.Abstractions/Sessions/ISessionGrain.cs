@@ -23,6 +23,9 @@ public interface ISessionGrain : IGrainWithStringKey
     /// <summary>Stops denoising; still-masked positions are dropped and the status becomes cancelled.</summary>
     Task<SessionSnapshot> Cancel();
 
+    /// <summary>Stops (true) or restarts (false) denoising while the tenant is suspended; survives reactivation. Idempotent.</summary>
+    Task SetSuspended(bool suspended);
+
     /// <summary>
     /// The current snapshot first, then one update per change. With <paramref name="untilSettled"/> the stream ends
     /// once the session is idle, cancelled or failed (immediately after the snapshot if it already is).

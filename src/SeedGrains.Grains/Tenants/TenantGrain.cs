@@ -1,6 +1,7 @@
 using Orleans.Storage;
 using Microsoft.Extensions.Logging;
 using SeedGrains.Abstractions.Errors;
+using SeedGrains.Abstractions.Sessions;
 using SeedGrains.Abstractions.Tenants;
 using SeedGrains.Grains.Workers;
 
@@ -81,6 +82,8 @@ public sealed class TenantGrain(
         // Every time, not only on a change: a retry after a partial failure reaches the keys it missed.
         var suspended = status == TenantStatus.Suspended;
         await Task.WhenAll(state.State.ApiKeyHashes.Select(h => GrainFactory.GetGrain<IApiKeyGrain>(h).SetSuspended(Id, suspended)));
+        // Denoising sessions hold still while suspended (they never call back into this grain from SetSuspended).
+        await Task.WhenAll(state.State.ActiveSessions.Select(s => GrainFactory.GetGrain<ISessionGrain>(SessionKey.Of(Id, s)).SetSuspended(suspended)));
         return Info();
     }
 
