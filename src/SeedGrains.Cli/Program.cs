@@ -14,6 +14,7 @@ foreach (var command in new[]
     EvalCommand.Create(),
     BenchCommand.Create(),
     DbMigrateCommand.Create(),
+    AdminCommand.Create(),
 })
 {
     root.Subcommands.Add(command);

@@ -9,6 +9,9 @@ public static class PostgresOptionNames
     /// <summary>Reminder table.</summary>
     public const string Reminders = "SeedGrains.Postgres.Reminders";
 
+    /// <summary>Removal of a deleted tenant's rows (<see cref="Tenants.PostgresTenantEraser"/>).</summary>
+    public const string TenantEraser = "SeedGrains.Postgres.TenantEraser";
+
     /// <summary>The grain storage provider called <paramref name="providerName"/>.</summary>
     public static string Storage(string providerName) => "SeedGrains.Postgres.Storage." + providerName;
 }

@@ -3,7 +3,8 @@ using SeedGrains.Abstractions.Tenants;
 namespace SeedGrains.Silo.Api;
 
 /// <summary>
-/// `Authorization: Bearer &lt;key&gt;` → tenant id, through the key-hash index grain; anything else is 401. A key the
+/// `Authorization: Bearer &lt;key&gt;` → tenant id, through the key-hash index grain; anything else (unknown, revoked,
+/// expired) is 401, and a suspended tenant's key is 403. A key the
 /// index does not know is remembered for a while (<see cref="UnknownKeyCache"/>), so repeated wrong keys cost no grain
 /// call; the index grain itself goes away right after answering "unknown", so wrong keys hold no memory.
 /// </summary>
@@ -22,14 +23,17 @@ internal sealed class ApiKeyAuthenticator(IGrainFactory grains, UnknownKeyCache 
         if (key.Length is 0 or > MaxKeyLength) throw NotValid();
         var hash = ApiKeyHash.Of(key);
         if (unknownKeys.IsKnownUnknown(hash)) throw NotValid();
-        var tenant = await grains.GetGrain<IApiKeyGrain>(hash).GetTenant();
-        if (tenant is null)
+        var lookup = await grains.GetGrain<IApiKeyGrain>(hash).Lookup();
+        if (lookup is null)
         {
             unknownKeys.Remember(hash);
             throw NotValid();
         }
-        await admission.Admit(context, tenant);
-        return tenant;
+        if (lookup.Suspended)
+            throw new ApiProblemException(StatusCodes.Status403Forbidden, ProblemTitles.For(StatusCodes.Status403Forbidden),
+                $"Tenant '{lookup.Tenant}' is suspended.");
+        await admission.Admit(context, lookup.Tenant);
+        return lookup.Tenant;
     }
 
     private static ApiProblemException NotValid() =>

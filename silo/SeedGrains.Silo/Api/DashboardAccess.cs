@@ -6,11 +6,13 @@ using Microsoft.Extensions.Options;
 namespace SeedGrains.Silo.Api;
 
 /// <summary>
-/// Guards <c>/dashboard</c>: a tenant API key is not enough, because the dashboard is cluster-wide. Browsers ask for the
-/// operator key through the Basic prompt (the 401 carries <c>WWW-Authenticate: Basic</c>). The log stream is refused
+/// Guards <c>/dashboard</c>: a tenant API key is not enough, because the dashboard is cluster-wide. It needs an operator
+/// key (<see cref="OperatorOptions"/>), as a Bearer token or as the password of HTTP Basic authentication — browsers ask
+/// for it through the Basic prompt (the 401 carries <c>WWW-Authenticate: Basic</c>). Loopback needs no key only where
+/// <see cref="DashboardAccessOptions.AllowLoopback"/> says so (by default, on embedded defaults). The log stream is refused
 /// to everyone unless <see cref="DashboardAccessOptions.AllowTrace"/>.
 /// </summary>
-internal sealed class DashboardAccess(RequestDelegate next, IOptions<DashboardAccessOptions> options)
+internal sealed class DashboardAccess(RequestDelegate next, IOptions<DashboardAccessOptions> options, OperatorKeys operatorKeys)
 {
     public const string Path = "/dashboard";
 
@@ -26,18 +28,26 @@ internal sealed class DashboardAccess(RequestDelegate next, IOptions<DashboardAc
         if (Allowed(context)) return next(context);
         context.Response.Headers.WWWAuthenticate = "Basic realm=\"SeedGrains dashboard\", charset=\"UTF-8\"";
         throw new ApiProblemException(StatusCodes.Status401Unauthorized, "Unauthorized",
-            string.IsNullOrEmpty(options.Value.OperatorKey)
-                ? "The dashboard is open to this machine only (set Dashboard:OperatorKey to allow others)."
-                : "The dashboard needs the operator key as the password of HTTP Basic authentication.");
+            operatorKeys.Configured || !string.IsNullOrEmpty(options.Value.OperatorKey)
+                ? "The dashboard needs an operator key, as a Bearer token or as the password of HTTP Basic authentication."
+                : "No operator key is configured; set Admin:OperatorKeys (or SEEDGRAINS_OPERATOR_KEY) to open the dashboard.");
     }
 
     bool Allowed(HttpContext context)
     {
-        var o = options.Value;
-        if (o.AllowLoopback && context.Connection.RemoteIpAddress is { } ip && IPAddress.IsLoopback(ip)) return true;
-        return o.OperatorKey is { Length: > 0 } key && BasicPassword(context.Request.Headers.Authorization.ToString()) is { } given
-            && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(key));
+        if (options.Value.AllowLoopback == true && context.Connection.RemoteIpAddress is { } ip && IPAddress.IsLoopback(ip)) return true;
+        var header = context.Request.Headers.Authorization.ToString();
+        var given = BasicPassword(header) ?? BearerToken(header);
+        return operatorKeys.Matches(given) || MatchesOlderSetting(given);
     }
+
+    /// <summary><see cref="DashboardAccessOptions.OperatorKey"/>, read at each request as it always was (options may be reloaded).</summary>
+    bool MatchesOlderSetting(string? given) =>
+        options.Value.OperatorKey is { Length: > 0 } key && given is not null
+        && CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+
+    static string? BearerToken(string header) =>
+        header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
 
     static string? BasicPassword(string header)
     {

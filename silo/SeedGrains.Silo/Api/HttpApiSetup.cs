@@ -13,6 +13,15 @@ public static class HttpApiSetup
     {
         services.Configure<HostLimits>(configuration.GetSection(HostLimits.Section));
         services.Configure<DashboardAccessOptions>(configuration.GetSection(DashboardAccessOptions.Section));
+        // Loopback without a key only on embedded defaults: a silo on PostgreSQL is meant to be reached from elsewhere.
+        var embedded = string.IsNullOrWhiteSpace(configuration["Postgres:ConnectionString"]);
+        services.PostConfigure<DashboardAccessOptions>(o => o.AllowLoopback ??= embedded);
+        var operators = OperatorOptions.Read(configuration);
+        services.Configure<OperatorOptions>(o => o.OperatorKeys = operators.OperatorKeys);
+        services.Configure<TenantDefaultQuotasOptions>(configuration.GetSection(TenantDefaultQuotasOptions.Section));
+        services.AddSingleton<OperatorKeys>();
+        services.AddSingleton<OperatorAuthenticator>();
+        services.AddSingleton<AdminTenantDeletion>();
         var origins = CrossOriginOptions.ReadAllowedOrigins(configuration);
         services.Configure<CrossOriginOptions>(o => o.AllowedOrigins = origins);
         services.AddCors(o => o.AddDefaultPolicy(policy => CrossOrigin.Configure(policy, origins)));
@@ -44,6 +53,7 @@ public static class HttpApiSetup
         SessionEndpoints.Map(app);
         CompletionEndpoints.Map(app);
         UsageEndpoints.Map(app);
+        AdminEndpoints.Map(app);
         app.MapOpenApi();
         app.MapOrleansDashboard(routePrefix: DashboardAccess.Path);
         PlaygroundPage.Map(app);

@@ -35,6 +35,7 @@ internal static class PostgresWiring
         silo.UseSeedGrainsPostgres(Options); // clustering, reminders, default grain storage, start-up migration
         silo.AddPostgresGrainStorage(StorageNames.Sessions, Options);
         silo.AddPostgresGrainStorage(StorageNames.Tenants, Options);
+        silo.AddPostgresTenantEraser(Options); // tenant deletion removes the tenant's rows
 
         // Other silos and clients reach this one at the address it writes into the membership table.
         var siloPort = SeedGrainsHost.Port(configuration, "Orleans:SiloPort");

@@ -23,6 +23,9 @@ public interface ISessionGrain : IGrainWithStringKey
     /// <summary>Stops denoising; still-masked positions are dropped and the status becomes cancelled.</summary>
     Task<SessionSnapshot> Cancel();
 
+    /// <summary>Stops (true) or restarts (false) denoising while the tenant is suspended; survives reactivation. Idempotent.</summary>
+    Task SetSuspended(bool suspended);
+
     /// <summary>
     /// Removes the session for good: stops denoising (its tenant slot is returned), deletes its stored state, drops its
     /// resume reminder and its entry in the tenant's session index, ends its watchers and deactivates. Throws

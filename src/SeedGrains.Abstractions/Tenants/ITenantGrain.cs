@@ -25,4 +25,34 @@ public interface ITenantGrain : IGrainWithStringKey
 
     /// <summary>Returns the slot and adds the tokens the session generated.</summary>
     Task ReleaseSessionSlot(string session, long tokensGenerated);
+
+    // Administration (operator API). A tenant "exists" once created here or given a key (the seeded dev tenant).
+
+    /// <summary>Creates the tenant; throws <see cref="Errors.TenantExistsException"/> when it exists.</summary>
+    Task<TenantInfo> Create(TenantQuotas quotas);
+
+    /// <summary>Throws <see cref="Errors.TenantNotFoundException"/> when the tenant does not exist.</summary>
+    Task<TenantInfo> GetInfo();
+
+    /// <summary>Suspends or resumes: keys answer "suspended", denoising sessions hold still (or go on). Idempotent.</summary>
+    Task<TenantInfo> SetStatus(TenantStatus status);
+
+    /// <summary>A new key (optional name and expiry); the secret is in the answer and nowhere else.</summary>
+    Task<IssuedApiKey> CreateApiKey(string? name, DateTimeOffset? expiresAt);
+
+    Task<IReadOnlyList<ApiKeyInfo>> ListApiKeys();
+
+    /// <summary>Revokes by key id; throws <see cref="Errors.TenantNotFoundException"/> for an unknown id.</summary>
+    Task RevokeApiKeyById(string keyId);
+
+    /// <summary>
+    /// First half of deleting the tenant: marks it deleted (lookups of its keys fail from now on), revokes every key
+    /// and answers what the caller must still clean up. The caller then cancels the sessions (which call back into
+    /// this grain, so it cannot do that itself), erases the per-tenant data grains and calls
+    /// <see cref="CompleteDelete"/>. Idempotent.
+    /// </summary>
+    Task<TenantDeletionPlan> BeginDelete();
+
+    /// <summary>Forgets the tenant (directory entry, own stored state). Idempotent.</summary>
+    Task CompleteDelete();
 }

@@ -79,6 +79,7 @@ public sealed class SessionGrain(
     private readonly SessionUsageMeter _usage = new();
     // The tenant's share of the model workers' batch slots, read when the session takes its denoising slot.
     private int _weight = 1;
+    private bool _suspended;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -90,6 +91,7 @@ public sealed class SessionGrain(
         _transient = saved.Transient;
         _error = saved.Error;
         _status = saved.Status;
+        _suspended = saved.Suspended;
         _version = saved.Version;
         _canvas = RestoreCanvas(saved);
         if (_canvas.Masked > 0)
@@ -308,6 +310,27 @@ public sealed class SessionGrain(
         }
     }
 
+    /// <summary>
+    /// Tenant suspension hook: stops the denoising loop (a step under way finishes) or restarts it. Persisted, so an
+    /// activation of a suspended session (e.g. after its silo died) does not step either.
+    /// </summary>
+    public async Task SetSuspended(bool suspended)
+    {
+        await _documentLock.WaitAsync();
+        try
+        {
+            if (_suspended == suspended) return;
+            _suspended = suspended;
+            if (suspended) StopLoop();
+            if (_canvas is not null) await Persist(Capture(_canvas, _version, _status, _error));
+            if (!suspended && _status == SessionStatus.Denoising) StartLoop();
+        }
+        finally
+        {
+            _documentLock.Release();
+        }
+    }
+
     public async IAsyncEnumerable<SessionUpdate> Watch(bool untilSettled, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var first = new SessionUpdate(SessionUpdateKind.Snapshot, _snapshot ?? throw NotFound());
@@ -341,7 +364,7 @@ public sealed class SessionGrain(
 
     private void StartLoop()
     {
-        if (_loop is not null) return;
+        if (_loop is not null || _suspended) return;
         // One step per tick, so a deactivation (which waits for a running tick) waits for one step at most.
         // Interleave: a tick awaits the worker; edits, cancels and reads must run meanwhile.
         // KeepAlive: a session that is denoising must not be collected for idleness.
@@ -550,6 +573,7 @@ public sealed class SessionGrain(
             Error = error,
             RegionTokens = regionTokens.Count > 0 ? regionTokens : null,
             TokenSpace = regionTokens.Count > 0 ? TokenSpace : null,
+            Suspended = _suspended,
         };
     }
 

@@ -26,4 +26,7 @@ public sealed class SessionState
 
     /// <summary>Which model/tokenizer the ids in <see cref="RegionTokens"/> belong to (ids of another model mean nothing).</summary>
     [Id(9)] public string? TokenSpace { get; set; }
+
+    /// <summary>The tenant is suspended: no denoising step runs (also after a reactivation) until it is resumed.</summary>
+    [Id(10)] public bool Suspended { get; set; }
 }

@@ -10,6 +10,7 @@ using SeedGrains.Postgres.Clustering;
 using SeedGrains.Postgres.Hosting;
 using SeedGrains.Postgres.Reminders;
 using SeedGrains.Postgres.Storage;
+using SeedGrains.Postgres.Tenants;
 
 namespace SeedGrains.Postgres;
 
@@ -88,6 +89,15 @@ public static class PostgresSiloBuilderExtensions
         builder.Services.Configure(PostgresOptionNames.Reminders, configure);
         builder.AddReminders();
         builder.Services.AddSingleton<IReminderTable, PostgresReminderTable>();
+        return builder;
+    }
+
+    /// <summary>Lets the host remove every row of a deleted tenant (<see cref="PostgresTenantEraser"/>, a DI singleton).</summary>
+    public static ISiloBuilder AddPostgresTenantEraser(this ISiloBuilder builder, Action<PostgresOptions> configure)
+    {
+        AddShared(builder.Services);
+        builder.Services.Configure(PostgresOptionNames.TenantEraser, configure);
+        builder.Services.TryAddSingleton<PostgresTenantEraser>();
         return builder;
     }
 
