@@ -26,6 +26,15 @@ internal static class AdminEndpoints
             .Accepts<CreateApiKeyBody>("application/json").Produces<ApiKeyCreated>(StatusCodes.Status201Created).ProducesProblem(400).ProducesProblem(404).ProducesProblem(415);
         group.MapGet("/{id}/keys", ListKeys).WithName("AdminListApiKeys").Produces<ApiKeyList>().ProducesProblem(404);
         group.MapDelete("/{id}/keys/{keyId}", RevokeKey).WithName("AdminRevokeApiKey").Produces(StatusCodes.Status204NoContent).ProducesProblem(404);
+        group.MapGet("/{id}/usage", Usage).WithName("AdminGetTenantUsage").Produces<UsageReport>().ProducesProblem(400).ProducesProblem(404);
+    }
+
+    /// <summary>The tenant's metered usage, the same report the tenant reads at GET /v1/usage.</summary>
+    private static async Task<IResult> Usage(HttpContext context, string id, string? from, string? to, OperatorAuthenticator auth, IGrainFactory grains, ApiClock clock)
+    {
+        await auth.Require(context);
+        await AdminGrainCalls.Run(() => Tenant(grains, id).GetInfo()); // 404 for a tenant that does not exist
+        return await UsageEndpoints.Report(grains, clock, id, from, to);
     }
 
     private static async Task<IResult> Create(HttpContext context, OperatorAuthenticator auth, IGrainFactory grains, IOptions<TenantDefaultQuotasOptions> defaults)

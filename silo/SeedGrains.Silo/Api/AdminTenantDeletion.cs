@@ -1,4 +1,5 @@
 using SeedGrains.Abstractions.Errors;
+using SeedGrains.Abstractions.Limits;
 using SeedGrains.Abstractions.Sessions;
 using SeedGrains.Abstractions.Tenants;
 using SeedGrains.Abstractions.Usage;
@@ -20,8 +21,10 @@ internal sealed class AdminTenantDeletion(IGrainFactory grains, IServiceProvider
         var plan = await AdminGrainCalls.Run(grain.BeginDelete);
         // Not from inside the tenant grain: a cancelled session gives its slot back to that grain, which would wait on itself.
         await Task.WhenAll(plan.ActiveSessions.Select(id => CancelQuietly(tenant, id)));
-        await Erase(() => grains.GetGrain<ITenantUsageGrain>(TenantGrainKeys.Usage(tenant)));
-        await Erase(() => grains.GetGrain<ISessionIndexGrain>(TenantGrainKeys.SessionIndex(tenant)));
+        await PurgeStoredSessions(tenant);
+        await grains.GetGrain<ITenantUsageGrain>(TenantGrainKeys.Usage(tenant)).Erase();
+        await grains.GetGrain<ITenantLimiterGrain>(TenantGrainKeys.Limiter(tenant)).Erase();
+        await grains.GetGrain<ISessionIndexGrain>(TenantGrainKeys.SessionIndex(tenant)).Erase();
         await grain.CompleteDelete();
         if (services.GetService<PostgresTenantEraser>() is { } rows)
         {
@@ -46,15 +49,30 @@ internal sealed class AdminTenantDeletion(IGrainFactory grains, IServiceProvider
         }
     }
 
-    private static async Task Erase(Func<ITenantDataGrain> data)
+    /// <summary>
+    /// Every session the tenant's index lists is purged (state, reminder, activation): on embedded storage this is the
+    /// only way its sessions leave memory, and on PostgreSQL it also ends live activations before their rows go.
+    /// </summary>
+    private async Task PurgeStoredSessions(string tenant)
     {
-        try
+        var index = grains.GetGrain<ISessionIndexGrain>(TenantGrainKeys.SessionIndex(tenant));
+        string? cursor = null;
+        do
         {
-            await data().Erase();
+            var page = await index.List(status: null, limit: 100, cursor);
+            foreach (var session in page.Data)
+            {
+                try
+                {
+                    await grains.GetGrain<ISessionGrain>(SessionKey.Of(tenant, session.Id)).Purge();
+                }
+                catch (SessionNotFoundException)
+                {
+                    // Gone already.
+                }
+            }
+            cursor = page.NextCursor;
         }
-        catch (ArgumentException e) when (e.Message.Contains("implementation", StringComparison.OrdinalIgnoreCase))
-        {
-            // The grain type is not part of this build (its feature is not deployed): it holds nothing to erase.
-        }
+        while (cursor is not null);
     }
 }

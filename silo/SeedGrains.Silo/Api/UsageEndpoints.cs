@@ -6,7 +6,7 @@ namespace SeedGrains.Silo.Api;
 
 /// <summary>
 /// Usage per hour: GET /v1/usage for the calling tenant, and the same report for operators at
-/// GET /admin/v1/tenants/{id}/usage (<see cref="MapAdmin"/>, mapped on the admin group, which does operator auth).
+/// GET /admin/v1/tenants/{id}/usage (served by AdminEndpoints with the same report).
 /// `from`/`to` are ISO-8601 instants (default: the last 24 hours); hours overlapping [from, to) are returned.
 /// </summary>
 internal static class UsageEndpoints
@@ -20,12 +20,6 @@ internal static class UsageEndpoints
             .Produces<UsageReport>().ProducesProblem(400).ProducesProblem(401).ProducesProblem(429);
     }
 
-    /// <summary>Maps GET /tenants/{id}/usage on <paramref name="admin"/> (the /admin/v1 group).</summary>
-    public static void MapAdmin(RouteGroupBuilder admin)
-    {
-        admin.MapGet("/tenants/{id}/usage", (string id, string? from, string? to, IGrainFactory grains, ApiClock clock) => Report(grains, clock, id, from, to))
-            .WithName("GetTenantUsage").Produces<UsageReport>().ProducesProblem(400).ProducesProblem(401).ProducesProblem(403);
-    }
 
     private static async Task<IResult> Own(HttpContext context, string? from, string? to, ApiKeyAuthenticator auth, IGrainFactory grains, ApiClock clock)
     {
