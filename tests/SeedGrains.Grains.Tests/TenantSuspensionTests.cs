@@ -16,6 +16,7 @@ public sealed class TenantSuspensionTests
         var session = cluster.Session("acme", "s1");
         await session.Create(new CreateSessionRequest("ab", [new TextRegion(1, 1, MaxTokens: 40)]));
 
+        await cluster.Stepper.WhenCalls(1).WaitAsync(TimeSpan.FromSeconds(120)); // a step is under way (held at the gate)
         var suspending = tenant.SetStatus(TenantStatus.Suspended);
         cluster.Stepper.Gate.Set();
         await suspending;

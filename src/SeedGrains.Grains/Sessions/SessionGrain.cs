@@ -321,7 +321,11 @@ public sealed class SessionGrain(
         {
             if (_suspended == suspended) return;
             _suspended = suspended;
-            if (suspended) StopLoop();
+            if (suspended)
+            {
+                StopLoop();
+                _generation++; // a step in flight commits nothing: a suspended document does not move
+            }
             if (_canvas is not null) await Persist(Capture(_canvas, _version, _status, _error));
             if (!suspended && _status == SessionStatus.Denoising) StartLoop();
         }
