@@ -120,7 +120,6 @@ public sealed class SessionGrain(
     {
         foreach (var watcher in _watchers)
             watcher.Writer.TryComplete();
-        await ReportUsage();
         // A settled result whose write failed would otherwise be regenerated (differently) by the next activation.
         if (_settledUnsaved && _canvas is not null)
             await PersistSettled();
@@ -144,6 +143,9 @@ public sealed class SessionGrain(
                 _documentLock.Release();
             }
         }
+        // After the document is safe: a usage report is a grain call that may be slow while a silo shuts down, and the
+        // deactivation's time must go to the checkpoint first.
+        await ReportUsage();
     }
 
     /// <summary>
