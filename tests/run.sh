@@ -9,6 +9,8 @@ set +e
 dotnet test SeedGrains.sln -c Release --logger "console;verbosity=normal" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 set -e
+# Repeat each failure (name, message, first stack lines) at the end, where a truncated CI log still shows it.
+awk '/^ +(Passed|Skipped) [A-Za-z]/{n=0} /^ +Failed [A-Za-z]/{n=30; print "--- failed:"} n>0{print; n--}' "$log" | head -400
 # One plain closing line for the whole suite: "N passed, N failed, N skipped".
 awk '/^ +Passed: [0-9]+$/{p+=$2} /^ +Failed: [0-9]+$/{f+=$2} /^ +Skipped: [0-9]+$/{s+=$2} END{printf "tests: %d passed, %d failed, %d skipped\n",p,f,s}' "$log"
 rm -f "$log"
