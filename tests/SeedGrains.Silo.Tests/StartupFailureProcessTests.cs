@@ -82,7 +82,24 @@ public sealed class StartupFailureProcessTests
 
     private static Task<SiloRun> RunSilo(string argument, bool debug) => RunSilo(debug, [argument]);
 
+    /// <summary>
+    /// The free silo port chosen for a run can be taken by another process (other test runs start silos too) before
+    /// the silo binds it; the silo then rightly refuses to start for that reason. Such a run says nothing about the
+    /// argument under test, so it is run again with another port.
+    /// </summary>
     private static async Task<SiloRun> RunSilo(bool debug, string[] arguments)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var siloPort = FreePort();
+            var run = await RunSiloOnce(debug, arguments, siloPort);
+            var lostThePort = run.Stderr.Contains("in use", StringComparison.OrdinalIgnoreCase)
+                              && (run.Stderr.Contains($"port {siloPort} ", StringComparison.Ordinal) || run.Stderr.Contains($":{siloPort}", StringComparison.Ordinal));
+            if (!lostThePort || attempt == 5) return run;
+        }
+    }
+
+    private static async Task<SiloRun> RunSiloOnce(bool debug, string[] arguments, int siloPort)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "SeedGrains.Silo.dll");
         Assert.True(File.Exists(dll), $"{dll} is not built");
@@ -96,7 +113,7 @@ public sealed class StartupFailureProcessTests
         start.ArgumentList.Add(dll);
         // Free ports first, so only the argument under test is wrong (a later --Key wins).
         start.ArgumentList.Add("--Urls=http://127.0.0.1:0");
-        start.ArgumentList.Add($"--Orleans:SiloPort={FreePort()}");
+        start.ArgumentList.Add($"--Orleans:SiloPort={siloPort}");
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
         // Nothing from the developer's environment may change the outcome.
         foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("SEEDGRAINS_", StringComparison.Ordinal)
