@@ -44,7 +44,8 @@ public sealed class ApiErrorTests(SiloHost host) : IClassFixture<SiloHost>
     [InlineData("/v1/sessions", "{}", "missing required field 'text'")]
     [InlineData("/v1/completions", "{\"prompt\": \"a\", \"max_tokens\": \"many\"}", "`max_tokens`: expected an integer")]
     [InlineData("/v1/completions", "{\"prompt\": \"a\", \"stream\": \"yes\"}", "`stream`: expected true or false")]
-    [InlineData("/v1/completions", "{\"prompt\": [\"a\"]}", "`prompt`: expected a string")]
+    [InlineData("/v1/completions", "{\"prompt\": 5}", "prompt must be a string or an array of strings")]
+    [InlineData("/v1/completions", "{\"prompt\": [\"a\", 5]}", "prompt[1] must be a string")]
     [InlineData("{id}/edits", "{\"baseVersion\": \"latest\"}", "`baseVersion`: expected an integer")]
     [InlineData("{id}/edits", "{\"baseVersion\": 1, \"edits\": [{\"start\": 0, \"end\": 0, \"text\": 7}]}", "`edits[0].text`: expected a string")]
     public async Task Wrong_types_are_400_in_json_terms_without_dotnet_type_names(string route, string body, string expected)
@@ -66,7 +67,7 @@ public sealed class ApiErrorTests(SiloHost host) : IClassFixture<SiloHost>
             if (contentType is not null) content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
             using var response = await Client.PostAsync(route, content);
             var problem = await ProblemAssert.Is(response, HttpStatusCode.UnsupportedMediaType);
-            Assert.Equal("Unsupported media type", problem.GetProperty("title").GetString());
+            if (!ProblemAssert.IsOpenAiRoute(route)) Assert.Equal("Unsupported media type", problem.GetProperty("title").GetString());
             Assert.Contains("application/json", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         }
     }

@@ -79,7 +79,7 @@ public sealed class ApiFuzzTests(SiloHost host, ITestOutputHelper output) : ICla
         if (status < 400 || fuzz.Method == HttpMethod.Head) return (status, null);
         try
         {
-            ProblemAssert.Valid(status, response.Content.Headers.ContentType?.MediaType, body);
+            ProblemAssert.Valid(status, response.Content.Headers.ContentType?.MediaType, body, request.RequestUri?.IsAbsoluteUri == true ? request.RequestUri.AbsolutePath : fuzz.Path.Split('?')[0]);
             return (status, null);
         }
         catch (Exception ex) when (ex is Xunit.Sdk.XunitException or JsonException or KeyNotFoundException or InvalidOperationException)

@@ -35,7 +35,7 @@ internal static class ApiJson
         }
         catch (JsonException ex)
         {
-            throw new ApiProblemException(StatusCodes.Status400BadRequest, "Invalid JSON", JsonErrorText.Describe(ex));
+            throw new ApiProblemException(StatusCodes.Status400BadRequest, "Invalid JSON", JsonErrorText.Describe(ex)) { Param = JsonErrorText.Param(ex) };
         }
         if (body is null) throw new ApiProblemException(StatusCodes.Status400BadRequest, "Invalid JSON", "The body must be a JSON object, not null.");
         body.Validate();

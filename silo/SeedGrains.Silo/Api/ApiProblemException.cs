@@ -18,4 +18,7 @@ public sealed class ApiProblemException : Exception
     public int Status { get; } = StatusCodes.Status400BadRequest;
 
     public string Title { get; } = "Bad request";
+
+    /// <summary>The request field the problem is about, where there is one (OpenAI's error body names it as `param`).</summary>
+    public string? Param { get; init; }
 }

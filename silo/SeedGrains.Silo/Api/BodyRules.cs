@@ -5,7 +5,7 @@ internal static class BodyRules
 {
     public static void RequireString(string? value, string field)
     {
-        if (value is null) throw Invalid($"{field} must be a string, not null.");
+        if (value is null) throw Invalid($"{field} must be a string, not null.", field);
     }
 
     /// <summary>
@@ -17,10 +17,11 @@ internal static class BodyRules
         if (items is null) return;
         for (var i = 0; i < items.Count; i++)
         {
-            if (items[i] is not { } item) throw Invalid($"{field}[{i}] must be an object {shape}, not null.");
+            if (items[i] is not { } item) throw Invalid($"{field}[{i}] must be an object {shape}, not null.", $"{field}[{i}]");
             validate?.Invoke(item, $"{field}[{i}]");
         }
     }
 
-    private static ApiProblemException Invalid(string detail) => new(StatusCodes.Status400BadRequest, "Invalid request", detail);
+    public static ApiProblemException Invalid(string detail, string? field = null) =>
+        new(StatusCodes.Status400BadRequest, "Invalid request", detail) { Param = field };
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Dashboard;
+using SeedGrains.Silo.Api.OpenAi;
 using SeedGrains.Silo.Hosting;
 using SeedGrains.Silo.Playground;
 
@@ -36,11 +37,14 @@ public static class HttpApiSetup
         services.Configure<SeedGrains.Grains.Usage.UsageOptions>(configuration.GetSection(SeedGrains.Grains.Usage.UsageOptions.Section));
         // Tests register their own clock after this; the last registration wins.
         services.TryAddSingleton(new ApiClock(TimeProvider.System));
+        services.AddSingleton(sp => new ServedSince(sp.GetRequiredService<ApiClock>().Time));
         return services;
     }
 
     public static WebApplication UseSeedGrainsHttp(this WebApplication app)
     {
+        // First: every answer, a throttled one included, carries its request id.
+        app.UseMiddleware<RequestIds>();
         app.UseMiddleware<SecurityHeaders>();
         // Before the error handling, so that a browser may read the errors too.
         if (app.Services.GetRequiredService<IOptions<CrossOriginOptions>>().Value.AllowedOrigins.Count > 0) app.UseCors();
@@ -52,6 +56,7 @@ public static class HttpApiSetup
         app.MapMethods("/healthz", [HttpMethods.Get, HttpMethods.Head], Health.Get).WithName("Health").WithTags("Service");
         SessionEndpoints.Map(app);
         CompletionEndpoints.Map(app);
+        ModelEndpoints.Map(app);
         UsageEndpoints.Map(app);
         AdminEndpoints.Map(app);
         app.MapOpenApi();

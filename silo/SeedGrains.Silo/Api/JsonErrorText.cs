@@ -28,6 +28,10 @@ internal static partial class JsonErrorText
         return $"The body is not valid JSON (at {field}{Position(ex)}): {message}";
     }
 
+    /// <summary>The field a JSON error is about ("$.regions[0].start" → "regions[0].start"); null for the body itself.</summary>
+    public static string? Param(JsonException ex) =>
+        ex.Path is null or "$" || !ex.Path.StartsWith('$') ? null : ex.Path.TrimStart('$', '.');
+
     /// <summary>"$.regions[0].start" → "field `regions[0].start`"; the root is "the body".</summary>
     private static string Field(string? path) =>
         path is null or "$" || !path.StartsWith('$') ? "the body" : $"field `{path.TrimStart('$', '.')}`";

@@ -72,7 +72,7 @@ internal sealed class ProblemDetailsMiddleware(RequestDelegate next, ILogger<Pro
 
     private static (int Status, string Title, Dictionary<string, object?> Extensions) ClassifyOwn(Exception ex) => ex switch
     {
-        ApiProblemException p => (p.Status, p.Title, []),
+        ApiProblemException p => (p.Status, p.Title, p.Param is null ? [] : new() { ["param"] = p.Param }),
         InvalidSessionRequestException => (400, "Invalid request", []),
         JsonException => (400, "Invalid JSON", []),
         BadHttpRequestException b => (b.StatusCode, ProblemTitles.For(b.StatusCode), []),

@@ -1,11 +1,12 @@
 using Microsoft.AspNetCore.Mvc;
+using SeedGrains.Silo.Api.OpenAi;
 
 namespace SeedGrains.Silo.Api;
 
 /// <summary>
 /// Writes one problem-details answer. Always application/problem+json, whatever the client's `Accept` says: the
 /// framework's writer negotiates and falls back to text/plain for `Accept: text/html`, and an API's errors must keep
-/// one shape.
+/// one shape. The OpenAI-compatible routes answer OpenAI's error body instead (<see cref="OpenAiErrors"/>).
 /// </summary>
 internal static class ProblemResponse
 {
@@ -14,6 +15,7 @@ internal static class ProblemResponse
 
     public static Task Write(HttpContext context, int status, string title, string detail, IDictionary<string, object?>? extensions = null)
     {
+        if (OpenAiErrors.Applies(context.Request.Path)) return OpenAiErrors.Write(context, status, detail, extensions);
         var problem = new ProblemDetails
         {
             Status = status,
