@@ -7,7 +7,9 @@ internal static class CrossOrigin
 {
     /// <summary>Headers a script may read from answers (beyond the CORS-safelisted ones).</summary>
     public static readonly string[] ExposedHeaders =
-        ["Location", "Retry-After", "x-request-id", "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset"];
+        ["Location", "Retry-After", RequestIds.Header,
+         "x-ratelimit-limit-requests", "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests",
+         "x-ratelimit-limit-tokens", "x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens"];
 
     public static void Configure(CorsPolicyBuilder policy, IReadOnlyList<string> origins)
     {
