@@ -15,18 +15,27 @@ internal static class AdminEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var group = app.MapGroup(Prefix + "/tenants").WithTags("Admin").ProducesProblem(401).ProducesProblem(403);
-        group.MapPost("", Create).WithName("AdminCreateTenant")
+        group.MapPost("", Create).WithName("AdminCreateTenant").WithSummary("Create a tenant")
+            .WithDescription("A new tenant with optional quotas (the configured defaults otherwise); 409 if the id exists.")
             .Accepts<CreateTenantBody>("application/json").Produces<TenantView>(StatusCodes.Status201Created).ProducesProblem(400).ProducesProblem(409).ProducesProblem(415);
-        group.MapGet("", List).WithName("AdminListTenants").Produces<TenantList>().ProducesProblem(400);
-        group.MapGet("/{id}", Show).WithName("AdminGetTenant").Produces<TenantView>().ProducesProblem(404);
-        group.MapPatch("/{id}", Update).WithName("AdminUpdateTenant")
+        group.MapGet("", List).WithName("AdminListTenants").WithSummary("List tenants")
+            .WithDescription("Every tenant, paged with an opaque cursor.").Produces<TenantList>().ProducesProblem(400);
+        group.MapGet("/{id}", Show).WithName("AdminGetTenant").WithSummary("Show a tenant")
+            .WithDescription("Quotas, status, creation time and a usage summary.").Produces<TenantView>().ProducesProblem(404);
+        group.MapPatch("/{id}", Update).WithName("AdminUpdateTenant").WithSummary("Update a tenant")
+            .WithDescription("New quotas (partial) and/or status `active` / `suspended`.")
             .Accepts<UpdateTenantBody>("application/json").Produces<TenantView>().ProducesProblem(400).ProducesProblem(404).ProducesProblem(415);
-        group.MapDelete("/{id}", Delete).WithName("AdminDeleteTenant").Produces(StatusCodes.Status204NoContent).ProducesProblem(404);
-        group.MapPost("/{id}/keys", CreateKey).WithName("AdminCreateApiKey")
+        group.MapDelete("/{id}", Delete).WithName("AdminDeleteTenant").WithSummary("Delete a tenant")
+            .WithDescription("Revokes its keys at once, cancels its sessions, then removes every row of its data.").Produces(StatusCodes.Status204NoContent).ProducesProblem(404);
+        group.MapPost("/{id}/keys", CreateKey).WithName("AdminCreateApiKey").WithSummary("Create an API key")
+            .WithDescription("A new key for the tenant (optional name and expiry); the secret is in this answer only.")
             .Accepts<CreateApiKeyBody>("application/json").Produces<ApiKeyCreated>(StatusCodes.Status201Created).ProducesProblem(400).ProducesProblem(404).ProducesProblem(415);
-        group.MapGet("/{id}/keys", ListKeys).WithName("AdminListApiKeys").Produces<ApiKeyList>().ProducesProblem(404);
-        group.MapDelete("/{id}/keys/{keyId}", RevokeKey).WithName("AdminRevokeApiKey").Produces(StatusCodes.Status204NoContent).ProducesProblem(404);
-        group.MapGet("/{id}/usage", Usage).WithName("AdminGetTenantUsage").Produces<UsageReport>().ProducesProblem(400).ProducesProblem(404);
+        group.MapGet("/{id}/keys", ListKeys).WithName("AdminListApiKeys").WithSummary("List API keys")
+            .WithDescription("The tenant's keys: id, name, prefix, created, last used, expiry; never a secret.").Produces<ApiKeyList>().ProducesProblem(404);
+        group.MapDelete("/{id}/keys/{keyId}", RevokeKey).WithName("AdminRevokeApiKey").WithSummary("Revoke an API key")
+            .WithDescription("The key stops working on every silo at once.").Produces(StatusCodes.Status204NoContent).ProducesProblem(404);
+        group.MapGet("/{id}/usage", Usage).WithName("AdminGetTenantUsage").WithSummary("A tenant's usage")
+            .WithDescription("The tenant's hourly usage between `from` and `to`, with totals.").Produces<UsageReport>().ProducesProblem(400).ProducesProblem(404);
     }
 
     /// <summary>The tenant's metered usage, the same report the tenant reads at GET /v1/usage.</summary>

@@ -20,9 +20,11 @@ internal static class CompletionEndpoints
 
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapPost("/v1/completions", Complete).WithName("CreateCompletion").WithTags("Completions")
-            .Accepts<CompletionBody>("application/json").Produces<CompletionResponse>().Produces(200, contentType: "text/event-stream")
-            .ProducesProblem(400).ProducesProblem(401).ProducesProblem(415).ProducesProblem(429).ProducesProblem(503);
+        var route = app.MapPost("/v1/completions", Complete).WithName("CreateCompletion").WithTags("Completions")
+            .WithSummary("Create a completion")
+            .WithDescription("Fills the middle between `prompt` and `suffix` (OpenAI's completions API). With `stream: true` the answer is server-sent events, each `data:` one chunk of this shape, then `[DONE]`.")
+            .Accepts<CompletionBody>("application/json").Produces<CompletionResponse>(200, "application/json", "text/event-stream");
+        OpenAi.OpenAiErrors.Document(route, 400, 401, 413, 415, 429, 503);
     }
 
     private static async Task Complete(HttpContext context, ApiKeyAuthenticator auth, IGrainFactory grains, ModelRuntimes model,

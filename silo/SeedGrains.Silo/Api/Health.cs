@@ -6,5 +6,8 @@ namespace SeedGrains.Silo.Api;
 internal static class Health
 {
     public static IResult Get(ModelRuntimes runtimes) =>
-        Results.Ok(new { status = "ok", model = runtimes.ModelName, devices = runtimes.Devices.Select(d => d.Device).ToArray() });
+        Results.Ok(new HealthView("ok", runtimes.ModelName, runtimes.Devices.Select(d => d.Device).ToArray()));
 }
+
+/// <summary>GET /healthz answer.</summary>
+public sealed record HealthView(string Status, string Model, IReadOnlyList<string> Devices);

@@ -27,8 +27,15 @@ public static class HttpApiSetup
         services.Configure<CrossOriginOptions>(o => o.AllowedOrigins = origins);
         services.AddCors(o => o.AddDefaultPolicy(policy => CrossOrigin.Configure(policy, origins)));
         services.AddProblemDetails();
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = ApiJson.Options.Encoder);
-        services.AddOpenApi();
+        // The same JSON rules as the bodies are read with (ApiJson): the OpenAPI document is generated from these, so enums
+        // are strings and integers are integers there, as they are on the wire.
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.Encoder = ApiJson.Options.Encoder;
+            o.SerializerOptions.NumberHandling = ApiJson.Options.NumberHandling;
+            foreach (var converter in ApiJson.Options.Converters) o.SerializerOptions.Converters.Add(converter);
+        });
+        services.AddOpenApi(Docs.OpenApiDocumentRules.Configure);
         services.AddSingleton<UnknownKeyCache>();
         services.AddSingleton<ApiKeyAuthenticator>();
         services.AddSingleton<RateLimitAdmission>();
@@ -53,7 +60,10 @@ public static class HttpApiSetup
         app.UseMiddleware<ProblemDetailsMiddleware>();
         app.UseStatusCodePages(StatusCodeProblems.Write);
         app.UseMiddleware<DashboardAccess>();
-        app.MapMethods("/healthz", [HttpMethods.Get, HttpMethods.Head], Health.Get).WithName("Health").WithTags("Service");
+        app.MapGet("/healthz", Health.Get).WithName("Health").WithTags("Service")
+            .WithSummary("Liveness").WithDescription("200 once the silo serves: its model and devices.").Produces<HealthView>();
+        app.MapMethods("/healthz", [HttpMethods.Head], Health.Get).WithName("HealthHead").WithTags("Service")
+            .WithSummary("Liveness, status only").WithDescription("200 once the silo serves, without a body.").Produces(200);
         SessionEndpoints.Map(app);
         CompletionEndpoints.Map(app);
         ModelEndpoints.Map(app);

@@ -12,14 +12,19 @@ internal static partial class SessionEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/sessions").WithTags("Sessions");
-        group.MapPost("", Create).WithName("CreateSession")
+        group.MapPost("", Create).WithName("CreateSession").WithSummary("Create a session")
+            .WithDescription("Creates a session from `text`; each of `regions` is masked and filled by the model step by step. 201 with the first snapshot and a `Location`.")
             .Accepts<CreateSessionBody>("application/json").Produces<SessionCreated>(StatusCodes.Status201Created).ProducesProblem(400).ProducesProblem(401).ProducesProblem(415).ProducesProblem(429).ProducesProblem(503);
-        group.MapGet("", List).WithName("ListSessions").Produces<SessionList>().ProducesProblem(400).ProducesProblem(401);
-        group.MapGet("/{id}", Get).WithName("GetSession").Produces<SessionView>().ProducesProblem(404);
-        group.MapGet("/{id}/events", Events).WithName("WatchSession").Produces<SessionView>(200, "text/event-stream").ProducesProblem(404);
-        group.MapPost("/{id}/edits", Edit).WithName("EditSession")
+        group.MapGet("", List).WithName("ListSessions").WithSummary("List your sessions")
+            .WithDescription("The calling tenant's sessions, newest first, paged with an opaque cursor; `status` filters.").Produces<SessionList>().ProducesProblem(400).ProducesProblem(401).ProducesProblem(429);
+        group.MapGet("/{id}", Get).WithName("GetSession").WithSummary("Read a session")
+            .WithDescription("The session's current snapshot: text (masked tokens as `<|mask|>`), version, status and regions.").Produces<SessionView>().ProducesProblem(401).ProducesProblem(404);
+        group.MapGet("/{id}/events", Events).WithName("WatchSession").WithSummary("Watch a session")
+            .WithDescription("Server-sent events: a snapshot first, then one per change, until the client leaves (or the session settles with `?until=settled`).").Produces<SessionView>(200, "text/event-stream").ProducesProblem(401).ProducesProblem(404);
+        group.MapPost("/{id}/edits", Edit).WithName("EditSession").WithSummary("Edit a session")
+            .WithDescription("Replaces ranges of the text at `baseVersion` and/or masks ranges to regenerate; answers the new snapshot.")
             .Accepts<EditBody>("application/json").Produces<SessionView>().ProducesProblem(400).ProducesProblem(404).ProducesProblem(409).ProducesProblem(415).ProducesProblem(429).ProducesProblem(503);
-        group.MapDelete("/{id}", Delete).WithName("CancelSession").Produces<SessionView>().Produces(StatusCodes.Status204NoContent)
+        group.MapDelete("/{id}", Delete).WithName("CancelSession").WithSummary("Cancel or purge a session").Produces<SessionView>().Produces(StatusCodes.Status204NoContent)
             .ProducesProblem(400).ProducesProblem(404).ProducesProblem(503)
             .WithDescription("Cancels denoising (200, the session stays). With ?purge=true removes the session and its stored state for good (204).");
     }

@@ -16,7 +16,8 @@ internal static class UsageEndpoints
 
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapGet("/v1/usage", Own).WithName("GetUsage").WithTags("Usage")
+        app.MapGet("/v1/usage", Own).WithName("GetUsage").WithTags("Usage").WithSummary("Your usage")
+            .WithDescription("The calling tenant's hourly usage between `from` and `to` (ISO 8601; default the last 24 hours), with totals.")
             .Produces<UsageReport>().ProducesProblem(400).ProducesProblem(401).ProducesProblem(429);
     }
 

@@ -13,12 +13,14 @@ internal static class ModelEndpoints
 
     public static void Map(IEndpointRouteBuilder app)
     {
-        app.MapGet("/v1/models", List).WithName("ListModels").WithTags("Models")
+        var list = app.MapGet("/v1/models", List).WithName("ListModels").WithTags("Models")
             .WithSummary("List the served models").WithDescription("The model this cluster serves, in OpenAI's list shape.")
-            .Produces<ModelList>().ProducesProblem(401).ProducesProblem(429);
-        app.MapGet("/v1/models/{id}", Show).WithName("RetrieveModel").WithTags("Models")
+            .Produces<ModelList>();
+        OpenAiErrors.Document(list, 401, 429);
+        var show = app.MapGet("/v1/models/{id}", Show).WithName("RetrieveModel").WithTags("Models")
             .WithSummary("Show one model").WithDescription("The served model by its id; any other id is 404.")
-            .Produces<ModelCard>().ProducesProblem(401).ProducesProblem(404).ProducesProblem(429);
+            .Produces<ModelCard>();
+        OpenAiErrors.Document(show, 401, 404, 429);
     }
 
     private static async Task<IResult> List(HttpContext context, ApiKeyAuthenticator auth, ModelRuntimes model, ServedSince since)

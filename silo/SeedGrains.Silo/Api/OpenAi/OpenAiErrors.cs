@@ -13,6 +13,12 @@ internal static class OpenAiErrors
     public static bool Applies(PathString path) =>
         path.StartsWithSegments("/v1/completions") || path.StartsWithSegments("/v1/models");
 
+    /// <summary>Declares OpenAI's error body for <paramref name="statuses"/> in the OpenAPI document.</summary>
+    public static void Document(RouteHandlerBuilder route, params int[] statuses)
+    {
+        foreach (var status in statuses) route.Produces<OpenAiErrorBody>(status, "application/json");
+    }
+
     public static Task Write(HttpContext context, int status, string detail, IDictionary<string, object?>? extensions)
     {
         var param = extensions is not null && extensions.TryGetValue("param", out var p) ? p as string : null;
