@@ -69,7 +69,7 @@ public sealed class CompletionBody : IRequestBody
             case JsonValueKind.Null or JsonValueKind.Undefined:
                 return null;
             case JsonValueKind.String:
-                return [Checked(value.GetString()!, field)];
+                return [Checked(Text(value), field)];
             case JsonValueKind.Array:
                 var list = new List<string>();
                 var i = 0;
@@ -77,13 +77,17 @@ public sealed class CompletionBody : IRequestBody
                 {
                     if (item.ValueKind != JsonValueKind.String)
                         throw BodyRules.Invalid($"{field}[{i}] must be a string.", $"{field}[{i}]");
-                    list.Add(Checked(item.GetString()!, $"{field}[{i}]"));
+                    list.Add(Checked(Text(item), $"{field}[{i}]"));
                     i++;
                 }
                 return list;
             default:
                 throw BodyRules.Invalid($"{field} must be a string or an array of strings.", field);
         }
+
+        // As a string property reads it: JsonElement.GetString refuses an escaped lone surrogate that the string
+        // converter lets through (the session's own checks then judge the text).
+        static string Text(JsonElement element) => element.Deserialize<string>()!;
 
         string Checked(string s, string name) =>
             allowEmptyStrings || s.Length > 0 ? s : throw BodyRules.Invalid($"{name} must not be empty.", name);
