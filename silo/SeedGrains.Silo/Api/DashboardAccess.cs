@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace SeedGrains.Silo.Api;
 
 /// <summary>
-/// Guards <c>/dashboard</c>: a tenant API key is not enough, because the dashboard is cluster-wide. It needs an operator
+/// Guards <c>/dashboard</c> and <c>/metrics</c>: a tenant API key is not enough, because both are cluster-wide. It needs an operator
 /// key (<see cref="OperatorOptions"/>), as a Bearer token or as the password of HTTP Basic authentication — browsers ask
 /// for it through the Basic prompt (the 401 carries <c>WWW-Authenticate: Basic</c>). Loopback needs no key only where
 /// <see cref="DashboardAccessOptions.AllowLoopback"/> says so (by default, on embedded defaults). The log stream is refused
@@ -19,9 +19,13 @@ internal sealed class DashboardAccess(RequestDelegate next, IOptions<DashboardAc
     /// <summary>The dashboard's live log stream.</summary>
     public const string TracePath = Path + "/Trace";
 
+    /// <summary>The Prometheus scrape endpoint (see ServiceTelemetry).</summary>
+    public const string MetricsPath = "/metrics";
+
     public Task InvokeAsync(HttpContext context)
     {
-        if (!context.Request.Path.StartsWithSegments(Path)) return next(context);
+        // The metrics are cluster-wide too (and name tenants): the same rule.
+        if (!context.Request.Path.StartsWithSegments(Path) && !context.Request.Path.StartsWithSegments(MetricsPath)) return next(context);
         if (context.Request.Path.StartsWithSegments(TracePath, StringComparison.OrdinalIgnoreCase) && !options.Value.AllowTrace)
             throw new ApiProblemException(StatusCodes.Status404NotFound, ProblemTitles.For(StatusCodes.Status404NotFound),
                 "The dashboard's log stream is off (set Dashboard:AllowTrace=true to serve it).");

@@ -1,5 +1,6 @@
 using SeedGrains.Abstractions.Tenants;
 using SeedGrains.Abstractions.Usage;
+using SeedGrains.Grains.Telemetry;
 using SeedGrains.Grains.Usage;
 
 namespace SeedGrains.Silo.Api;
@@ -17,6 +18,7 @@ internal sealed class RateLimitMiddleware(RequestDelegate next, AuthFailureThrot
     {
         if (throttle.Blocked(context) is { } wait)
         {
+            SeedGrainsMetrics.Rejections.Add(1, new KeyValuePair<string, object?>("reason", "auth_throttle"));
             context.Response.Headers.RetryAfter = RateLimitHeaders.RetryAfterSeconds(wait);
             await ProblemResponse.Write(context, StatusCodes.Status429TooManyRequests, "Too many failed authentications",
                 $"Too many failed authentications from this address; retry after {RateLimitHeaders.Duration(wait)}.");
@@ -24,9 +26,21 @@ internal sealed class RateLimitMiddleware(RequestDelegate next, AuthFailureThrot
         }
         await next(context);
         if (context.Response.StatusCode == StatusCodes.Status401Unauthorized) throttle.Failed(context);
-        if (context.Items[RateLimitAdmission.TenantItem] is string tenant && Outcome(context) is { } delta)
-            await Meter(tenant, delta);
+        if (context.Items[RateLimitAdmission.TenantItem] is string tenant)
+        {
+            if (Refusal(context) is { } reason)
+                SeedGrainsMetrics.Rejections.Add(1, new("reason", reason), new("tenant", tenant));
+            if (Outcome(context) is { } delta) await Meter(tenant, delta);
+        }
     }
+
+    /// <summary>Why an admitted tenant request was refused, for the rejection metric (null: it was not).</summary>
+    private static string? Refusal(HttpContext context) => context.Response.StatusCode switch
+    {
+        StatusCodes.Status429TooManyRequests => context.Items.ContainsKey(RateLimitAdmission.RefusedItem) ? "rate_limit" : "quota",
+        StatusCodes.Status503ServiceUnavailable => "unavailable",
+        _ => null,
+    };
 
     private static UsageDelta? Outcome(HttpContext context)
     {

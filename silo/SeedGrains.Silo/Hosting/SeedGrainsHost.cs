@@ -23,7 +23,8 @@ public static class SeedGrainsHost
 
     public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        // appsettings.json next to the silo, wherever it is started from (not the current directory).
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         var defaults = new Dictionary<string, string?>(Defaults) { ["Model:Path"] = RepoPaths.DefaultModelPath() };
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = defaults });
         // SEEDGRAINS_-prefixed environment variables, then the command line again so it still wins.
@@ -62,9 +63,11 @@ public static class SeedGrainsHost
             });
             silo.AddSeedGrains(configuration);
             silo.AddDashboard();
+            silo.AddActivityPropagation(); // grain calls join the HTTP request's trace
         });
 
         builder.Services.AddSeedGrainsHttp(configuration);
+        ServiceTelemetry.Add(builder.Services, configuration);
         configureServices?.Invoke(builder.Services);
         ModelWiring.AddModelRuntime(builder.Services, configuration);
         ModelWiring.EnsureWired(builder.Services, configuration);
@@ -72,6 +75,7 @@ public static class SeedGrainsHost
 
         var app = builder.Build();
         app.UseSeedGrainsHttp();
+        ServiceTelemetry.Map(app);
         return app;
     }
 

@@ -5,6 +5,7 @@ using SeedGrains.Abstractions.Errors;
 using SeedGrains.Abstractions.Workers;
 using SeedGrains.Diffusion.Decoding;
 using SeedGrains.Grains.Model;
+using SeedGrains.Grains.Telemetry;
 
 namespace SeedGrains.Grains.Workers;
 
@@ -55,6 +56,8 @@ public sealed class DeviceExecutor : IDisposable
 
     public string Device => _runtime.Device;
 
+    private KeyValuePair<string, object?>[] DeviceTags => [new("model", _runtime.ModelName), new("device", Device)];
+
     public WorkerStats Stats => new(_runtime.ModelName, _runtime.Device, Volatile.Read(ref _queued),
         Interlocked.Read(ref _batches), Interlocked.Read(ref _rows), Volatile.Read(ref _maxBatch), Interlocked.Read(ref _rejected));
 
@@ -84,6 +87,7 @@ public sealed class DeviceExecutor : IDisposable
             Interlocked.Increment(ref _rejected);
             throw new ModelBusyException($"Model worker on device '{Device}' is busy (queue full).");
         }
+        SeedGrainsMetrics.QueueDepth.Add(1, DeviceTags);
         return pending.Reply.Task;
     }
 
@@ -129,6 +133,7 @@ public sealed class DeviceExecutor : IDisposable
                 var batch = backlog.TakeBatch(_options.MaxBatchSize);
                 foreach (var step in batch)
                     Release(step.Call.Tenant);
+                SeedGrainsMetrics.QueueDepth.Add(-batch.Count, DeviceTags);
                 Execute(batch);
             }
         }
@@ -141,6 +146,7 @@ public sealed class DeviceExecutor : IDisposable
             _logger.LogCritical(ex, "Compute loop of device {Device} crashed", Device);
         }
         Drain(backlog);
+        SeedGrainsMetrics.QueueDepth.Add(-backlog.Count, DeviceTags);
         foreach (var step in backlog.DrainAll())
             step.Reply.TrySetException(new ModelUnavailableException($"Model worker on device '{Device}' stopped."));
     }
@@ -189,9 +195,17 @@ public sealed class DeviceExecutor : IDisposable
         Interlocked.Increment(ref _batches);
         Interlocked.Add(ref _rows, batch.Count);
         if (batch.Count > Volatile.Read(ref _maxBatch)) Volatile.Write(ref _maxBatch, batch.Count);
+        var started = _time.GetTimestamp();
+        using var activity = SeedGrainsMetrics.Activities.StartActivity("seedgrains.worker.step");
+        activity?.SetTag("seedgrains.device", Device);
+        activity?.SetTag("seedgrains.batch.rows", batch.Count);
         try
         {
             var results = _runtime.Stepper.Step(batch.Select(s => s.Call.ToRequest()).ToList(), _stopping.Token);
+            SeedGrainsMetrics.ForwardDuration.Record(_time.GetElapsedTime(started).TotalSeconds, DeviceTags);
+            SeedGrainsMetrics.BatchRows.Record(batch.Count, DeviceTags);
+            foreach (var tenant in batch.GroupBy(s => s.Call.Tenant, StringComparer.Ordinal))
+                SeedGrainsMetrics.Steps.Add(tenant.Count(), new("tenant", tenant.Key), new("model", _runtime.ModelName));
             if (results is null || results.Count != batch.Count)
                 throw new InvalidOperationException(
                     $"Stepper of model '{_runtime.ModelName}' on '{Device}' returned {results?.Count ?? 0} results for a batch of {batch.Count} rows.");
