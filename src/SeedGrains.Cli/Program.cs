@@ -2,6 +2,8 @@ using System.CommandLine;
 using SeedGrains.Cli.Commands;
 
 // `seedgrains`: one sub-command per file under Commands/, each returning a System.CommandLine Command.
+// Text and JSON are UTF-8 whatever the terminal's locale says ("τ", not "?").
+Console.OutputEncoding = System.Text.Encoding.UTF8;
 var root = new RootCommand("SeedGrains: diffusion language models for code — train, evaluate, benchmark, verify.");
 foreach (var command in new[]
 {

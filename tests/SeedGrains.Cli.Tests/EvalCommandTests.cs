@@ -29,6 +29,9 @@ public sealed class EvalCommandTests : IDisposable
         Assert.InRange(root.GetProperty("edit_similarity").GetDouble(), 0, 1);
         // eval decodes for quality (models/diffusion/TRAINING.md), unlike bench decode's speed defaults.
         Assert.StartsWith("confidence τ=0.9 max_steps=64 block=8 ", root.GetProperty("policy").GetString());
+        // Plain UTF-8 in the JSON itself (not "\u03C4"), and nothing but the JSON on redirected stdout (no progress).
+        Assert.Contains("\"confidence τ=0.9", stdout, StringComparison.Ordinal);
+        Assert.StartsWith("{", stdout.TrimStart(), StringComparison.Ordinal);
         // Quality is measured in full precision unless --dtype asks otherwise.
         Assert.Equal("float32", root.GetProperty("dtype").GetString());
     }

@@ -37,14 +37,22 @@ internal static class BenchDecodeCommand
             using var ar = ModelBundle.Load(p.GetValue(arModel)!, dev, computeDtype);
             if (diffusion.IsAutoregressive) throw new ArgumentException($"--model {p.GetValue(model)} is a causal (AR) model");
             if (!ar.IsAutoregressive) throw new ArgumentException($"--ar-model {p.GetValue(arModel)} is not a causal (AR) model");
-            var d = InfillRun.Evaluate(sample.Cases, diffusion.Tokenizer, decoding.DecoderFor(diffusion, p));
             var arDecode = decoding.DecoderFor(ar, p);
-            var a = InfillRun.Evaluate(sample.Cases, ar.Tokenizer, arDecode);
-            // The AR decoder again, capped at one token: only its prompt forward. The diffusion decoder's first forward
-            // encodes the same context (plus the masks; same architecture for the bundled pair), so even if every later
-            // step were free it could not emit a span's whole budget faster: all budgets / ar_prompt_seconds over
-            // ar_tokens_per_s bounds the speedup on this machine, whatever the policy.
-            var prompt = InfillRun.Evaluate(sample.Cases, ar.Tokenizer, (prefix, suffix, _) => arDecode(prefix, suffix, 1));
+            var (d, a, prompt) = CliProgress.Run(p.GetValue(json), progress =>
+            {
+                var n = sample.Cases.Count;
+                var diffusionSpans = progress.Line("diffusion", n);
+                var arSpans = progress.Line("autoregressive", n);
+                var promptSpans = progress.Line("AR prompt only", n);
+                var d = InfillRun.Evaluate(sample.Cases, diffusion.Tokenizer, decoding.DecoderFor(diffusion, p), (_, _, _, _) => diffusionSpans(1));
+                var a = InfillRun.Evaluate(sample.Cases, ar.Tokenizer, arDecode, (_, _, _, _) => arSpans(1));
+                // The AR decoder again, capped at one token: only its prompt forward. The diffusion decoder's first forward
+                // encodes the same context (plus the masks; same architecture for the bundled pair), so even if every later
+                // step were free it could not emit a span's whole budget faster: all budgets / ar_prompt_seconds over
+                // ar_tokens_per_s bounds the speedup on this machine, whatever the policy.
+                var prompt = InfillRun.Evaluate(sample.Cases, ar.Tokenizer, (prefix, suffix, _) => arDecode(prefix, suffix, 1), (_, _, _, _) => promptSpans(1));
+                return (d, a, prompt);
+            });
             CliOptions.Print(new Dictionary<string, object?>
             {
                 ["diffusion_tokens_per_s"] = d.TokensPerSecond,

@@ -38,14 +38,16 @@ internal static class CliOptions
 
     public static Option<int> Seed() => new("--seed") { Description = "Random seed", DefaultValueFactory = _ => 1 };
 
-    static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    // Plain UTF-8 ("τ", not "\u03C4"): the output is read by people and by JSON parsers, never embedded in HTML.
+    static readonly JsonSerializerOptions Plain = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = Plain.Encoder };
 
     /// <summary>--json: one JSON object on stdout; otherwise an aligned "key: value" listing.</summary>
     public static void Print(IReadOnlyDictionary<string, object?> result, bool json)
     {
         if (json)
         {
-            Console.WriteLine(JsonSerializer.Serialize(result));
+            Console.WriteLine(JsonSerializer.Serialize(result, Plain));
             return;
         }
         int width = result.Keys.Max(k => k.Length);

@@ -39,8 +39,15 @@ internal static class EvalCommand
                 case "lines":
                     var sample = LinesTask.Build(p.GetValue(data)!, p.GetValue(maxFiles), p.GetValue(seed), p.GetValue(spansPerFile));
                     var decode = policy.DecoderFor(bundle, p);
-                    var summary = InfillRun.Evaluate(sample.Cases, bundle.Tokenizer, decode,
-                        p.GetValue(verbose) ? (i, c, text, ok) => Console.Error.WriteLine($"[{i}] {(ok ? "OK  " : "MISS")} {c.File}:{c.FirstLine + 1}\n--- expected\n{c.Middle}--- got\n{text}\n") : null);
+                    var summary = CliProgress.Run(p.GetValue(json), progress =>
+                    {
+                        var spans = progress.Line("spans", sample.Cases.Count);
+                        return InfillRun.Evaluate(sample.Cases, bundle.Tokenizer, decode, (i, c, text, ok) =>
+                        {
+                            spans(1);
+                            if (p.GetValue(verbose)) Console.Error.WriteLine($"[{i}] {(ok ? "OK  " : "MISS")} {c.File}:{c.FirstLine + 1}\n--- expected\n{c.Middle}--- got\n{text}\n");
+                        });
+                    });
                     result["files"] = sample.FilesUsed;
                     result["files_skipped"] = sample.FilesSkipped;
                     result["spans"] = summary.Spans;
@@ -53,7 +60,12 @@ internal static class EvalCommand
                     if (!bundle.IsAutoregressive) result["policy"] = policy.Describe(p);
                     break;
                 case "loss":
-                    var loss = ValidationLoss.Measure(bundle, p.GetValue(data)!, p.GetValue(maxFiles), p.GetValue(seed));
+                    var loss = CliProgress.Run(p.GetValue(json), progress =>
+                    {
+                        Action<double>? windows = null;
+                        return ValidationLoss.Measure(bundle, p.GetValue(data)!, p.GetValue(maxFiles), p.GetValue(seed),
+                            (done, all) => (windows ??= progress.Line("windows", all))(1));
+                    });
                     result["files"] = loss.Files;
                     result["windows"] = loss.Windows;
                     result["tokens"] = loss.Tokens;

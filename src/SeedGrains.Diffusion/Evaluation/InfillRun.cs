@@ -27,6 +27,8 @@ public sealed record InfillSummary(int Spans, int ExactMatches, double EditSimil
 /// </summary>
 public static class InfillRun
 {
+    /// <param name="onCase">Called after each case (its index, the case, the generated text, exact match) — for
+    /// verbose listings and progress displays.</param>
     public static InfillSummary Evaluate(IReadOnlyList<InfillCase> cases, ICodeTokenizer tokenizer, InfillDecode decode, Action<int, InfillCase, string, bool>? onCase = null)
     {
         var prepared = cases.Select(c => Prepare(c, tokenizer)).ToList();

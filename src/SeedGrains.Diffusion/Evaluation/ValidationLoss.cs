@@ -18,7 +18,8 @@ public static class ValidationLoss
 
     public sealed record Result(int Files, int Windows, long Tokens, double LossPerToken);
 
-    public static Result Measure(ModelBundle bundle, string dataDirectory, int maxFiles, int seed)
+    /// <param name="onWindow">Called with (windows done, windows in all) after each window, for progress displays.</param>
+    public static Result Measure(ModelBundle bundle, string dataDirectory, int maxFiles, int seed, Action<int, int>? onWindow = null)
     {
         var sample = LinesTask.Build(dataDirectory, maxFiles, seed, spansPerFile: 1);
         // Whole files again (prefix + middle + suffix), joined by the end token.
@@ -42,6 +43,7 @@ public static class ValidationLoss
                 ? new TrainingRow(chunk[..WindowLength], chunk[1..], Enumerable.Repeat(1f / WindowLength, WindowLength).ToArray())
                 : diffusion.BuildPlain(chunk.AsSpan(0, WindowLength), rng);
             total += RowLoss(bundle, row);
+            onWindow?.Invoke(w + 1, windows);
         }
         return new Result(sample.FilesUsed, windows, (long)windows * WindowLength, total / windows);
     }
