@@ -25,8 +25,8 @@ internal static class BenchFairnessCommand
         var model = new Option<string>("--model") { Description = "Diffusion model folder", Required = true };
         var device = new Option<string>("--device") { Description = "cpu | cuda | cuda:N | auto", DefaultValueFactory = _ => "cpu" };
         var weights = new Option<string>("--weights") { Description = "Comma-separated tenant weights, one tenant each", DefaultValueFactory = _ => "2,1" };
-        var sessions = new Option<int>("--sessions") { Description = "Concurrent sessions per tenant (each creates its next rewrite when one is done)", DefaultValueFactory = _ => 8 };
-        var maxBatch = new Option<int>("--max-batch-size") { Description = "Service Batching:MaxBatchSize (below the sessions per tenant, so the worker is the bottleneck)", DefaultValueFactory = _ => 4 };
+        var sessions = new Option<int>("--sessions") { Description = "Concurrent sessions per tenant (each creates its next rewrite when one is done)", DefaultValueFactory = _ => 4 };
+        var maxBatch = new Option<int>("--max-batch-size") { Description = "Service Batching:MaxBatchSize (below the sessions per tenant, so the worker is the bottleneck)", DefaultValueFactory = _ => 2 };
         var seconds = new Option<double>("--seconds") { Description = "Measured time", DefaultValueFactory = _ => 60 };
         var warmup = new Option<double>("--warmup-seconds") { Description = "Unmeasured time first (backlogs fill)", DefaultValueFactory = _ => 10 };
         var file = new Option<string?>("--file") { Description = "Rewrite regions of this file (default: ~300-line files of the Python stdlib)" };
@@ -93,7 +93,8 @@ internal static class BenchFairnessCommand
         foreach (var client in clients) client.Dispose();
 
         var spans = service.Stepper.Between(from, to);
-        var tokens = tenants.Select(t => (long)spans.Sum(s => s.TokensByTenant.GetValueOrDefault(t))).ToArray();
+        var rows = tenants.Select(t => (long)spans.Sum(s => s.ByTenant.GetValueOrDefault(t).Rows)).ToArray();
+        var tokens = tenants.Select(t => (long)spans.Sum(s => s.ByTenant.GetValueOrDefault(t).Tokens)).ToArray();
         var total = tokens.Sum();
         var seconds = to - from;
         return new Dictionary<string, object?>
@@ -107,10 +108,13 @@ internal static class BenchFairnessCommand
             // First tenant's tokens over the second's, against the ratio of their weights.
             ["ratio"] = tokens[1] == 0 ? 0 : (double)tokens[0] / tokens[1],
             ["expected_ratio"] = (double)weights[0] / weights[1],
+            // Batch slots are what the weights divide; tokens follow them as far as tokens per step are alike.
+            ["rows"] = rows,
+            ["rows_ratio"] = rows[1] == 0 ? 0 : (double)rows[0] / rows[1],
             ["batches"] = spans.Count,
             ["mean_batch"] = spans.Count == 0 ? 0 : spans.Average(s => s.Rows),
             // Batches with rows of every tenant: shares are decided only where tenants compete.
-            ["batches_with_every_tenant"] = spans.Count(s => tenants.All(s.TokensByTenant.ContainsKey)),
+            ["batches_with_every_tenant"] = spans.Count(s => tenants.All(s.ByTenant.ContainsKey)),
             ["measured_seconds"] = seconds,
             ["warmup_seconds"] = warmup.TotalSeconds,
             ["sessions_per_tenant"] = perTenant,
