@@ -48,6 +48,9 @@ internal sealed class ClusterSilo : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    /// <summary>The host's services (e.g. its grain factory, to ask the cluster about itself).</summary>
+    public IServiceProvider Services => _app.Services;
+
     public static async Task<ClusterSilo> Start(string name, string connectionString, string clusterId, FakeStepper stepper, params string[] extraArgs)
     {
         var (certificate, key) = Authority.Value.WritePem(Authority.Value.Issue($"silo {name}"), $"silo-{name}-{Guid.NewGuid():N}");

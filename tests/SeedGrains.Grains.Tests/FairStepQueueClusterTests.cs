@@ -1,5 +1,8 @@
+using Microsoft.Extensions.DependencyInjection;
 using SeedGrains.Abstractions.Sessions;
 using SeedGrains.Abstractions.Tenants;
+using SeedGrains.Grains.Model;
+using SeedGrains.Grains.Workers;
 
 namespace SeedGrains.Grains.Tests;
 
@@ -9,16 +12,30 @@ public sealed class FairStepQueueClusterTests
     [Fact]
     public async Task Two_flooding_tenants_with_weights_two_and_one_get_two_to_one_of_the_committed_tokens()
     {
-        // Weights decide only while the worker is the bottleneck: each session has one row in flight at a time, so each
-        // tenant gets 30 sessions against batches of 2 rows, and the fake model takes 2 ms a batch (its cost, not a
-        // synchronisation) — both backlogs stay non-empty even when sessions are slow to send their next row on a loaded
-        // machine. One token per row, so committed tokens = rows served.
+        // Weights decide only while both tenants have rows waiting. Each session has one row in flight at a time, so the
+        // test holds every batch in the fake model until all the other sessions have queued their next row: each batch
+        // is then taken from two full backlogs, however slowly the sessions come back on a loaded machine. Batches of
+        // 2 rows, one token per row, so committed tokens = rows served.
         const int perTenant = 30;
+        const int total = 2 * perTenant;
+        const int measured = 150;
         await using var cluster = await TestCluster.Start(batching: b => b.MaxBatchSize = 2);
-        cluster.Stepper.Delay = TimeSpan.FromMilliseconds(2);
         await cluster.Tenant("heavy").SetQuotas(new TenantQuotas(Weight: 2));
         await cluster.Tenant("light").SetQuotas(new TenantQuotas(Weight: 1));
-        cluster.Stepper.Gate.Reset(); // everyone queues up before the first batch is served
+        var executor = Executor(cluster);
+        var frozen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var calls = 0;
+        cluster.Stepper.BeforeStep = batch =>
+        {
+            // Every session not in this batch has its next row queued (the rows of the previous batch were committed,
+            // since their sessions sent the next one).
+            if (!SpinWait.SpinUntil(() => executor.Stats.Queued >= total - batch.Count, TimeSpan.FromSeconds(60)))
+                throw new TimeoutException($"only {executor.Stats.Queued} of {total - batch.Count} rows came back to the queue");
+            if (++calls <= measured) return;
+            // Freeze after the measured batches: this one waits at the gate and commits nothing.
+            cluster.Stepper.Gate.Reset();
+            frozen.TrySetResult();
+        };
         var sessions = new List<(string Tenant, ISessionGrain Session)>();
         for (var i = 0; i < perTenant; i++)
             foreach (var tenant in new[] { "heavy", "light" })
@@ -28,23 +45,29 @@ public sealed class FairStepQueueClusterTests
                 sessions.Add((tenant, session));
             }
 
-        cluster.Stepper.Gate.Set();
-        await cluster.Stepper.WhenReturned(150);
-        cluster.Stepper.Gate.Reset(); // freeze: rows still in flight wait at the gate and commit nothing
-
+        await frozen.Task.WaitAsync(TimeSpan.FromSeconds(120));
         var committed = new Dictionary<string, long> { ["heavy"] = 0, ["light"] = 0 };
         foreach (var (tenant, session) in sessions)
-        {
-            var snapshot = await session.Get();
-            committed[tenant] += 1000 - snapshot.Masked;
-        }
+            committed[tenant] += 1000 - (await session.Get()).Masked;
+        cluster.Stepper.BeforeStep = null;
         cluster.Stepper.Gate.Set();
 
-        // 150+ batches of 2 rows: exact 2:1 in the queue's rotation; the slack covers the first batch (taken before
-        // both tenants had queued) and the batches around the freeze. ±15 % of a ~200:100 split is far wider than that
-        // and far narrower than the 1:1 of plain round-robin.
+        // Exactly the rows of the measured batches were committed (the freeze is exact), ~2 per batch.
+        var served = cluster.Stepper.Batches.Take(measured).Sum(b => b.Length);
+        Assert.Equal(served, committed["heavy"] + committed["light"]);
+        Assert.InRange(served, 2 * measured - 1, 2 * measured);
+        // With both backlogs always full the rotation is exactly 2:1 (4 heavy and 2 light rows every 3 batches), but for
+        // the first batch, taken while the sessions were still being created: ~200:100, ±3 rows. Plain round-robin
+        // would give 1:1.
         var ratio = (double)committed["heavy"] / committed["light"];
-        Assert.True(committed["light"] > 80, $"light committed {committed["light"]}");
-        Assert.InRange(ratio, 1.7, 2.3);
+        Assert.InRange(ratio, 1.94, 2.06);
+    }
+
+    /// <summary>The single silo's compute loop of its only device.</summary>
+    private static DeviceExecutor Executor(TestCluster cluster)
+    {
+        var services = cluster.Cluster.Silos[0].ServiceProvider;
+        var device = services.GetRequiredService<ModelRuntimes>().Devices[0].Device;
+        return services.GetRequiredService<DeviceExecutors>().Get(device);
     }
 }

@@ -1,5 +1,6 @@
 using SeedGrains.Abstractions.Sessions;
 using SeedGrains.Abstractions.Tenants;
+using static SeedGrains.Grains.Tests.SessionWatching;
 
 namespace SeedGrains.Grains.Tests;
 
@@ -9,30 +10,38 @@ public sealed class TenantSuspensionTests
     [Fact]
     public async Task A_suspended_tenants_session_stops_stepping_stays_stopped_after_reactivation_and_finishes_on_resume()
     {
+        const int budget = 40;
         await using var cluster = await TestCluster.Start();
         var tenant = cluster.Tenant("acme");
         await tenant.Create(TenantQuotas.Default);
         cluster.Stepper.Gate.Reset(); // the first step waits, so the session is surely denoising when suspended
         var session = cluster.Session("acme", "s1");
-        await session.Create(new CreateSessionRequest("ab", [new TextRegion(1, 1, MaxTokens: 40)]));
+        var created = await session.Create(new CreateSessionRequest("ab", [new TextRegion(1, 1, MaxTokens: budget)]));
 
-        await cluster.Stepper.WhenCalls(1).WaitAsync(TimeSpan.FromSeconds(120)); // a step is under way (held at the gate)
-        var suspending = tenant.SetStatus(TenantStatus.Suspended);
+        // Suspend while the first step is held in the model, and only then let that step return: the session must
+        // discard it. (Opening the gate before the suspension had reached the session would let the step commit
+        // first, and the document would move by one token — a race, not a property of suspension.)
+        await cluster.Stepper.WhenCalls(1).WaitAsync(TimeSpan.FromSeconds(120));
+        await tenant.SetStatus(TenantStatus.Suspended);
         cluster.Stepper.Gate.Set();
-        await suspending;
+        await cluster.Stepper.WhenReturned(1).WaitAsync(TimeSpan.FromSeconds(120));
         var held = await session.Get();
-        var calls = cluster.Stepper.Calls;
+        Assert.Equal((created.Version, created.Text, budget), (held.Version, held.Text, held.Masked));
 
-        // Reactivate: the persisted flag must keep the resumed activation from stepping.
+        // Reactivate: the deactivation waits for the session's running tick (the discarded step), and the persisted
+        // flag must keep the new activation from stepping.
         await cluster.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
         var again = await session.Get();
         Assert.Equal(SessionStatus.Denoising, again.Status);
-        Assert.True(again.Masked > 0, "the session finished while its tenant was suspended");
-        Assert.Equal(held.Masked, again.Masked);
-        Assert.Equal(calls, cluster.Stepper.Calls);
+        // The document did not move: not a token of the step in flight, nor of any later one. (Its version does jump
+        // on reactivation, by design: a resumed session skips every version unsaved steps might have shown.)
+        Assert.Equal((created.Text, budget), (again.Text, again.Masked));
+        Assert.Equal(1, cluster.Stepper.Calls);
 
         await tenant.SetStatus(TenantStatus.Active);
         var final = (await session.UntilSettled())[^1].Snapshot;
         Assert.Equal(SessionStatus.Idle, final.Status);
+        Assert.Equal(0, final.Masked);
+        Assert.Equal("a" + FakeLetters(1, budget) + "b", final.Text);
     }
 }

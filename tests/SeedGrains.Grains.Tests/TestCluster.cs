@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime.Placement;
 using Orleans.TestingHost;
 using SeedGrains.Abstractions.Sessions;
 using SeedGrains.Abstractions.Tenants;
@@ -13,7 +14,8 @@ namespace SeedGrains.Grains.Tests;
 
 /// <summary>
 /// An in-process Orleans cluster serving <see cref="FakeStepper"/>, with memory storage — one per test; <c>time</c>
-/// replaces the service's clock (<see cref="SeedGrainsClock"/>), e.g. with a FakeTimeProvider.
+/// replaces the service's clock (<see cref="SeedGrainsClock"/>), e.g. with a FakeTimeProvider; <c>sessionsWhereCalled</c>
+/// places each session on the silo that first calls it (<see cref="SessionOnSilo"/>).
 /// </summary>
 internal sealed class TestCluster : IAsyncDisposable
 {
@@ -36,7 +38,8 @@ internal sealed class TestCluster : IAsyncDisposable
         short silos = 1,
         Func<string, bool>? hostsWorkers = null,
         ModelRuntimeFactory? model = null,
-        TimeProvider? time = null)
+        TimeProvider? time = null,
+        bool sessionsWhereCalled = false)
     {
         stepper ??= new FakeStepper();
         var builder = new InProcessTestClusterBuilder(silos);
@@ -52,6 +55,7 @@ internal sealed class TestCluster : IAsyncDisposable
             if (time is not null) silo.Services.AddSingleton(new SeedGrainsClock(time));
             if (batching is not null) silo.Services.Configure(batching);
             if (sessions is not null) silo.Services.Configure(sessions);
+            if (sessionsWhereCalled) silo.Services.AddSingleton<IPlacementStrategyResolver, SessionsPlacedLocally>();
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();
@@ -59,6 +63,13 @@ internal sealed class TestCluster : IAsyncDisposable
     }
 
     public ISessionGrain Session(string tenant, string id) => Grains.GetGrain<ISessionGrain>(SessionKey.Of(tenant, id));
+
+    /// <summary>
+    /// The session as seen from silo <paramref name="silo"/>'s own grain factory: with <c>sessionsWhereCalled</c>, a
+    /// session first called this way activates on that silo.
+    /// </summary>
+    public ISessionGrain SessionOnSilo(int silo, string tenant, string id) =>
+        Cluster.Silos[silo].ServiceProvider.GetRequiredService<IGrainFactory>().GetGrain<ISessionGrain>(SessionKey.Of(tenant, id));
 
     public ITenantGrain Tenant(string tenant) => Grains.GetGrain<ITenantGrain>(tenant);
 

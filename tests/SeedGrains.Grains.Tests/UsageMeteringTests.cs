@@ -59,14 +59,16 @@ public sealed class UsageMeteringTests
     public async Task Metered_tokens_and_steps_equal_what_sessions_on_two_silos_committed()
     {
         // Two tokens per step, so steps and tokens differ; checkpoints every 3 steps, so reports come at checkpoints
-        // as well as at settling.
-        await using var cluster = await TestCluster.Start(silos: 2, sessions: o => o.CheckpointEverySteps = 3);
+        // as well as at settling. Sessions are created alternately through each silo's own grain factory and placed
+        // where they are called, so both silos host (and report for) half of them — the default placement may put
+        // all of them on one silo.
+        await using var cluster = await TestCluster.Start(silos: 2, sessions: o => o.CheckpointEverySteps = 3, sessionsWhereCalled: true);
         cluster.Stepper.CommitsPerRow = 2;
         const string tenant = "metered";
         var created = new List<(ISessionGrain Session, SessionSnapshot Snapshot)>();
         for (var i = 0; i < 16; i++)
         {
-            var session = cluster.Session(tenant, $"s{i}");
+            var session = cluster.SessionOnSilo(i % 2, tenant, $"s{i}");
             var text = $"// {i}\n";
             created.Add((session, await session.Create(new CreateSessionRequest(text, [new TextRegion(text.Length, text.Length, 5 + i)]))));
         }
@@ -74,8 +76,8 @@ public sealed class UsageMeteringTests
         foreach (var (session, _) in created)
             settled.Add((await session.UntilSettled())[^1].Snapshot);
 
-        var silos = await SilosHosting(cluster, created.Count);
-        Assert.True(silos >= 2, $"the sessions ran on {silos} silo(s); the test needs both");
+        var perSilo = await SessionsPerSilo(cluster, created.Count);
+        Assert.Equal([8, 8], perSilo);
         Assert.All(settled, s => Assert.Equal(SessionStatus.Idle, s.Status));
         var expectedTokens = created.Sum(c => (long)c.Snapshot.Masked);
         // Every step commits at least one token and moves the version by one; nothing else moves it here.
@@ -98,13 +100,13 @@ public sealed class UsageMeteringTests
     private static (long Tokens, long Steps, long Prompt, long Sessions) Totals(IReadOnlyList<UsageHour> hours) =>
         (hours.Sum(h => h.GeneratedTokens), hours.Sum(h => h.Steps), hours.Sum(h => h.PromptTokens), hours.Sum(h => h.SessionsCreated));
 
-    /// <summary>How many silos host at least one session activation.</summary>
-    private static async Task<int> SilosHosting(TestCluster cluster, int sessions)
+    /// <summary>How many of the test's session activations each silo of the cluster hosts (0 for a silo with none).</summary>
+    private static async Task<int[]> SessionsPerSilo(TestCluster cluster, int sessions)
     {
         var management = cluster.Grains.GetGrain<IManagementGrain>(0);
         var stats = (await management.GetDetailedGrainStatistics()).Where(s => s.GrainId.Key.ToString()!.StartsWith("metered/s", StringComparison.Ordinal)).ToList();
         Assert.Equal(sessions, stats.Count);
-        return stats.Select(s => s.SiloAddress).Distinct().Count();
+        return cluster.Cluster.Silos.Select(silo => stats.Count(s => s.SiloAddress.Equals(silo.SiloAddress))).ToArray();
     }
 
     private static ITenantUsageGrain Usage(TestCluster cluster, string tenant) =>

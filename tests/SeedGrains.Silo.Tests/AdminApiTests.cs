@@ -165,6 +165,57 @@ public sealed class AdminApiTests(AdminSiloHost fixture) : IClassFixture<AdminSi
     }
 
     [Fact]
+    public async Task Tenant_usage_is_the_operators_with_the_tenants_hours_and_403_401_404_otherwise()
+    {
+        using var op = Operator();
+        (await op.PostAsJsonAsync("/admin/v1/tenants", new { id = "usage-me" })).EnsureSuccessStatusCode();
+        var secret = (await Json(await op.PostAsJsonAsync("/admin/v1/tenants/usage-me/keys", new { }))).GetProperty("key").GetString()!;
+        using var tenant = Client(secret);
+        // A known workload: one completion of 5 tokens (one token a step on the fake model; its session is transient,
+        // so it is not counted as created) and one stored session with nothing to generate.
+        using (var completion = await tenant.PostAsJsonAsync("/v1/completions", new { prompt = "x = ", max_tokens = 5 }))
+            Assert.Equal(HttpStatusCode.OK, completion.StatusCode);
+        using (var session = await tenant.PostAsJsonAsync("/v1/sessions", new { text = "abc" }))
+            Assert.Equal(HttpStatusCode.Created, session.StatusCode);
+        // The grains meter by real time (the API's clock is a fake): give the range explicitly.
+        var now = DateTimeOffset.UtcNow;
+        var range = $"from={Uri.EscapeDataString(now.AddHours(-2).ToString("O"))}&to={Uri.EscapeDataString(now.AddHours(2).ToString("O"))}";
+        var route = $"/admin/v1/tenants/usage-me/usage?{range}";
+
+        // The session reports its tokens just after it settles and the API its completion just after answering; nothing
+        // signals the test across HTTP, so poll until both have arrived.
+        var report = await Json(await op.GetAsync(route));
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (report.GetProperty("totals").GetProperty("completions").GetInt64() < 1
+               || report.GetProperty("totals").GetProperty("generated_tokens").GetInt64() < 5
+               || report.GetProperty("totals").GetProperty("sessions_created").GetInt64() < 1)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"usage never reached the workload: {report}");
+            await Task.Delay(20);
+            report = await Json(await op.GetAsync(route));
+        }
+
+        Assert.Equal("usage", report.GetProperty("object").GetString());
+        Assert.Equal("usage-me", report.GetProperty("tenant").GetString());
+        var hour = Assert.Single(report.GetProperty("hours").EnumerateArray());
+        Assert.Equal(1, hour.GetProperty("sessions_created").GetInt64());
+        Assert.Equal(1, hour.GetProperty("completions").GetInt64());
+        Assert.Equal(5, hour.GetProperty("generated_tokens").GetInt64());
+        Assert.Equal(5, hour.GetProperty("steps").GetInt64());
+        Assert.True(hour.GetProperty("prompt_tokens").GetInt64() > 0);
+        // The same report the tenant reads for itself.
+        var own = await Json(await tenant.GetAsync($"/v1/usage?{range}"));
+        Assert.Equal(report.GetProperty("totals").ToString(), own.GetProperty("totals").ToString());
+
+        await ProblemAssert.Is(await tenant.GetAsync(route), HttpStatusCode.Forbidden);
+        using var anonymous = Client(null);
+        await ProblemAssert.Is(await anonymous.GetAsync(route), HttpStatusCode.Unauthorized);
+        var missing = await ProblemAssert.Is(await op.GetAsync($"/admin/v1/tenants/no-such-tenant/usage?{range}"), HttpStatusCode.NotFound);
+        Assert.Contains("no-such-tenant", missing.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        await ProblemAssert.Is(await op.GetAsync("/admin/v1/tenants/usage-me/usage?from=yesterday"), HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
     public async Task The_admin_routes_are_described_in_the_openapi_document_under_their_own_tag()
     {
         using var anonymous = Client(null);

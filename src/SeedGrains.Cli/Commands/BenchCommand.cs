@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace SeedGrains.Cli.Commands;
 
-/// <summary>`seedgrains bench …`: benchmarks (decode: diffusion vs AR; service: the service vs the raw batched decoder).</summary>
+/// <summary>`seedgrains bench …`: benchmarks (decode: diffusion vs AR; service: the service vs the raw batched decoder; fairness: weighted shares of the model worker).</summary>
 internal static class BenchCommand
 {
     public static Command Create()
@@ -10,6 +10,7 @@ internal static class BenchCommand
         var command = new Command("bench", "Benchmarks.");
         command.Subcommands.Add(BenchDecodeCommand.Create());
         command.Subcommands.Add(BenchServiceCommand.Create());
+        command.Subcommands.Add(BenchFairnessCommand.Create());
         return command;
     }
 }

@@ -30,6 +30,12 @@ public sealed class FakeStepper(int maxWindow = 512) : IDenoiseStepper
 
     public TimeSpan Delay { get; set; }
 
+    /// <summary>
+    /// Runs on the calling (compute) thread before each call waits at the <see cref="Gate"/>, with the batch: lets a
+    /// test hold the worker until the queue is in a state it chose (e.g. every other session's row is queued).
+    /// </summary>
+    public Action<IReadOnlyList<DenoiseStepRequest>>? BeforeStep { get; set; }
+
     /// <summary>Replaces the per-row behaviour (e.g. to break the stepper contract on purpose).</summary>
     public Func<DenoiseStepRequest, DenoiseStepResult>? Override { get; set; }
 
@@ -67,6 +73,7 @@ public sealed class FakeStepper(int maxWindow = 512) : IDenoiseStepper
         _started.Increment();
         try
         {
+            BeforeStep?.Invoke(batch);
             return Run(batch, cancellationToken);
         }
         finally

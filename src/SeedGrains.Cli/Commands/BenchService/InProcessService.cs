@@ -43,7 +43,9 @@ internal sealed class InProcessService : IAsyncDisposable
     /// <summary>Counters of the device's compute loop (batches, rows, largest batch).</summary>
     public Abstractions.Workers.WorkerStats WorkerStats => app.Services.GetRequiredService<DeviceExecutors>().Get(device).Stats;
 
-    public static async Task<InProcessService> Start(string modelDirectory, string device, BatchingOptions batching, ModelSettings model, Grains.Sessions.SessionOptions sessions, Stopwatch clock)
+    /// <param name="extraArgs">More host configuration (`--Key=value`), e.g. an operator key for the admin API.</param>
+    public static async Task<InProcessService> Start(string modelDirectory, string device, BatchingOptions batching, ModelSettings model, Grains.Sessions.SessionOptions sessions, Stopwatch clock,
+        IReadOnlyList<string>? extraArgs = null)
     {
         var key = "bench-" + Guid.NewGuid().ToString("N");
         string[] args =
@@ -64,6 +66,7 @@ internal sealed class InProcessService : IAsyncDisposable
             $"--Sessions:CommitThreshold={sessions.CommitThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
             $"--Sessions:StepBudget={sessions.StepBudget}",
             "--Logging:LogLevel:Default=Warning",
+            .. extraArgs ?? [],
         ];
         TimedStepper? timed = null;
         string? dtype = null;
@@ -91,6 +94,15 @@ internal sealed class InProcessService : IAsyncDisposable
         var client = new HttpClient(handler) { BaseAddress = new Uri(address), Timeout = Timeout.InfiniteTimeSpan };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
         return new InProcessService(app, client, device, stepper, dtype!);
+    }
+
+    /// <summary>A client of the service's HTTP API sending <paramref name="bearer"/> (the caller disposes it).</summary>
+    public HttpClient NewClient(string bearer)
+    {
+        var handler = new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) };
+        var other = new HttpClient(handler) { BaseAddress = client.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        other.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        return other;
     }
 
     /// <summary>All requests at once, each a session created over HTTP and watched over SSE until it is idle.</summary>
