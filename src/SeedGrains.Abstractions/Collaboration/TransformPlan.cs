@@ -9,9 +9,10 @@ namespace SeedGrains.Abstractions.Collaboration;
 /// <item>A <b>cluster</b> is a maximal group of E's non-empty ranges and C's ranges linked by overlaps (at least one
 /// of each). Its span [L, R) becomes the concatenation of its edit texts: C's new text inside it is covered. E's
 /// insertions at L ≤ s &lt; R join it, in order.</item>
-/// <item>Any other insertion of E at s lands after the new text of the last range of C with start ≤ s ≤ end; that
-/// range's old text around s is removed on the client's side.</item>
-/// <item>Everything else keeps its place; C's insertion at the start or end of E's range stays outside it.</item>
+/// <item>Any other insertion of E at s lands right after the new text of C's insertion at s, or of C's range that
+/// strictly contains s (that range's old text around s is removed on the client's side).</item>
+/// <item>Everything else keeps its place: ranges that merely touch stay apart, E's insertion at the start of C's range
+/// stays before its new text, C's insertion at the start or end of E's range stays outside it.</item>
 /// </list>
 /// </summary>
 internal sealed class TransformPlan(IReadOnlyList<ReplacedRange> edit, IReadOnlyList<ReplacedRange> change)
@@ -49,7 +50,7 @@ internal sealed class TransformPlan(IReadOnlyList<ReplacedRange> edit, IReadOnly
                 clusters[joined].Edits.Add(i);
                 continue;
             }
-            var touched = LastStandaloneChangeTouching(e.Start, changeCluster);
+            var touched = StandaloneChangeHolding(e.Start, changeCluster);
             if (touched >= 0)
                 (attached[touched] ??= []).Add(i);
             else
@@ -168,15 +169,16 @@ internal sealed class TransformPlan(IReadOnlyList<ReplacedRange> edit, IReadOnly
         return taken;
     }
 
-    private int LastStandaloneChangeTouching(int point, int[] changeCluster)
+    /// <summary>C's insertion at the point, or C's range strictly containing it (at most one of them exists), if not in a cluster.</summary>
+    private int StandaloneChangeHolding(int point, int[] changeCluster)
     {
-        var last = -1;
         for (var j = 0; j < change.Count && change[j].Start <= point; j++)
         {
-            if (changeCluster[j] < 0 && point <= change[j].End)
-                last = j;
+            var c = change[j];
+            if (changeCluster[j] < 0 && (c.IsInsertion ? c.Start == point : c.Start < point && point < c.End))
+                return j;
         }
-        return last;
+        return -1;
     }
 
     /// <summary>Groups of E's non-empty ranges and C's ranges linked by overlaps; only groups with both sides count.</summary>
