@@ -13,9 +13,9 @@ public static class ConcurrentTransform
     public static TransformOutcome Transform(IReadOnlyList<ReplacedRange> edit, IReadOnlyList<ReplacedRange> change, ChangeRelation relation)
     {
         edit = RangeSet.WithoutNoOps(edit);
-        change = RangeSet.WithoutNoOps(change);
         if (relation == ChangeRelation.OtherPerson && FirstConflict(edit, change) is { } conflicting)
             return TransformOutcome.Conflict(conflicting);
+        change = RangeSet.WithoutNoOps(change);
         var pieces = new TransformPlan(edit, change).Pieces();
         return new TransformOutcome(TransformPlan.Ranges(pieces, forEdit: true), TransformPlan.Ranges(pieces, forEdit: false), null);
     }
@@ -29,11 +29,13 @@ public static class ConcurrentTransform
         : b.IsInsertion ? a.Start < b.Start && b.Start < a.End
         : Math.Max(a.Start, b.Start) < Math.Min(a.End, b.End);
 
-    /// <summary>The index of the change's first range that some edit range overlaps, if any.</summary>
+    /// <summary>The index of the change's first range (not a no-op) that some edit range overlaps, if any.</summary>
     private static int? FirstConflict(IReadOnlyList<ReplacedRange> edit, IReadOnlyList<ReplacedRange> change)
     {
         for (var j = 0; j < change.Count; j++)
         {
+            if (change[j].IsNoOp)
+                continue;
             foreach (var e in edit)
             {
                 if (e.Start > change[j].End)

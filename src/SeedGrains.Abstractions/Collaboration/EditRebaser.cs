@@ -35,7 +35,7 @@ public static class EditRebaser
     /// <summary>Where the other person's new text stands now: its span in its own version, followed to the current one.</summary>
     private static RebaseResult.Conflict ConflictWith(TextChange change, int rangeIndex, IEnumerable<TextChange> later, long currentVersion)
     {
-        var changeRanges = RangeSet.WithoutNoOps(change.Ranges);
+        var changeRanges = change.Ranges;
         var start = changeRanges[rangeIndex].Start + RangeSet.LengthDelta(changeRanges.Take(rangeIndex).ToArray());
         var end = start + changeRanges[rangeIndex].Text.Length;
         foreach (var next in later)
