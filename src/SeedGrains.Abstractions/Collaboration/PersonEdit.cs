@@ -11,4 +11,12 @@ public sealed record PersonEdit(
     [property: Id(0)] string? ClientId,
     [property: Id(1)] string? EditId,
     [property: Id(2)] long BaseVersion,
-    [property: Id(3)] IReadOnlyList<ReplacedRange> Ranges);
+    [property: Id(3)] IReadOnlyList<ReplacedRange> Ranges)
+{
+    /// <summary>Value equality, including the ranges' contents (a record alone would compare the list by reference).</summary>
+    public bool Equals(PersonEdit? other) =>
+        other is not null && ClientId == other.ClientId && EditId == other.EditId && BaseVersion == other.BaseVersion
+        && Ranges.SequenceEqual(other.Ranges);
+
+    public override int GetHashCode() => HashCode.Combine(ClientId, EditId, BaseVersion, Ranges.Count);
+}

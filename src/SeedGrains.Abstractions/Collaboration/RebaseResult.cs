@@ -6,7 +6,12 @@ public abstract record RebaseResult
     private RebaseResult() { }
 
     /// <summary>The edit's ranges in the current version's text, ready to apply (may be empty: nothing left to change).</summary>
-    public sealed record Rebased(IReadOnlyList<ReplacedRange> Ranges) : RebaseResult;
+    public sealed record Rebased(IReadOnlyList<ReplacedRange> Ranges) : RebaseResult
+    {
+        public bool Equals(Rebased? other) => other is not null && Ranges.SequenceEqual(other.Ranges);
+
+        public override int GetHashCode() => Ranges.Count;
+    }
 
     /// <summary>
     /// The edit overlaps what another person changed since its base version: [<paramref name="Start"/>,

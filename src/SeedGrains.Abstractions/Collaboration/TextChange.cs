@@ -21,6 +21,12 @@ public sealed record TextChange(
     /// <summary>How much longer the text got.</summary>
     public int LengthDelta => RangeSet.LengthDelta(Ranges);
 
+    /// <summary>Value equality, including the ranges' contents (a record alone would compare the list by reference).</summary>
+    public bool Equals(TextChange? other) =>
+        other is not null && Version == other.Version && Author == other.Author && EditId == other.EditId && Ranges.SequenceEqual(other.Ranges);
+
+    public override int GetHashCode() => HashCode.Combine(Version, Author, EditId, Ranges.Count);
+
     /// <summary>A rough size in memory, for the change log's byte cap.</summary>
     public long EstimatedBytes => 64 + (Author?.Length ?? 0) * 2 + (EditId?.Length ?? 0) * 2 + Ranges.Sum(r => 40L + r.Text.Length * 2);
 }
