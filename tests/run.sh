@@ -20,7 +20,7 @@ set -e
 # Repeat each failure (name, message, first stack lines) at the end, where a truncated CI log still shows it.
 # Only the test runner's own result lines ("  Failed Namespace.Class.Test [12 ms]"), not log lines that start with "Failed";
 # awk stops itself after 400 lines (a `| head` would end the pipeline early and fail this script under pipefail).
-awk '/^  (Passed|Skipped) [A-Za-z0-9_.]+/{n=0} /^  Failed [A-Za-z0-9_.]+.* \[[0-9.]+ [a-z]+\]$/{n=30; print "--- failed:"} /^not ok /{n=30; print "--- failed (node):"} n>0 && shown<400{print; n--; shown++}' "$log"
+awk '/^  (Passed|Skipped) [A-Za-z0-9_.]+/{n=0} /^  Failed [A-Za-z0-9_.]+.* \[[^]]+\]$/{n=30; print "--- failed:"} /^not ok /{n=30; print "--- failed (node):"} n>0 && shown<400{print; n--; shown++}' "$log"
 # One plain closing line for the whole suite: "N passed, N failed, N skipped".
 awk '/^ +Passed: [0-9]+$/{p+=$2} /^ +Failed: [0-9]+$/{f+=$2} /^ +Skipped: [0-9]+$/{s+=$2} /^# pass [0-9]+$/{p+=$3} /^# fail [0-9]+$/{f+=$3} /^# skipped [0-9]+$/{s+=$3} END{printf "tests: %d passed, %d failed, %d skipped\n",p,f,s}' "$log"
 rm -f "$log"
