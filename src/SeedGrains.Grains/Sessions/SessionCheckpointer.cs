@@ -43,20 +43,21 @@ internal sealed class SessionCheckpointer(
             WriteAttempted();
             return true;
         }
+        catch (InconsistentStateException)
+        {
+            // Another activation wrote this session (its ETag moved): retrying here cannot succeed, and denoising on would
+            // race the owner. Best effort or not, this activation stops and starts over from storage.
+            store.State = previous;
+            OwnershipLost = true;
+            ownershipLost();
+            throw;
+        }
         catch (Exception ex) when (bestEffort)
         {
             // The next checkpoint waits a full interval again: no write attempt per step while storage is down.
             WriteAttempted();
             logger.LogWarning(ex, "Persisting session {Key} at version {Version} failed; it stays in memory", key, next.Version);
             return false;
-        }
-        catch (InconsistentStateException)
-        {
-            // Another activation wrote this session (its ETag moved): retrying here cannot succeed. Start over from storage.
-            store.State = previous;
-            OwnershipLost = true;
-            ownershipLost();
-            throw;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
