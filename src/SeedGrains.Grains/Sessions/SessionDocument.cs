@@ -1,4 +1,5 @@
 using SeedGrains.Abstractions.Sessions;
+using SeedGrains.Abstractions.Workers;
 
 namespace SeedGrains.Grains.Sessions;
 
@@ -41,13 +42,19 @@ internal sealed class SessionDocument(string session)
         Generation++;
     }
 
-    /// <summary>A step's commits were applied to <see cref="Canvas"/>: the next version, idle once no mask is left.</summary>
-    public void StepCommitted()
+    /// <summary>
+    /// The model's change: writes a step's commits (for a window built from this generation) into the canvas — the next
+    /// version, idle once no mask is left — and returns the tokens committed. A step that breaks the stepper contract
+    /// throws <see cref="InvalidOperationException"/> and leaves the document as it was.
+    /// </summary>
+    public int CommitStep(StepWindow window, IReadOnlyList<StepCommit> commits)
     {
-        Canvas!.FinalizeCompletedRegions();
+        var committed = Canvas!.Apply(window, commits);
+        Canvas.FinalizeCompletedRegions();
         Version++;
         Generation++;
         if (Canvas.Masked == 0) Status = SessionStatus.Idle;
+        return committed;
     }
 
     /// <summary>Nothing in the text changed, but a step in flight must not commit (suspension).</summary>

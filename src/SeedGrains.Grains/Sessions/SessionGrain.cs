@@ -1,11 +1,8 @@
 using System.Runtime.CompilerServices;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Orleans.Hosting;
 using Orleans.Runtime;
 using Orleans.Storage;
-using Orleans.Timers;
 using SeedGrains.Abstractions.Errors;
 using SeedGrains.Abstractions.Limits;
 using SeedGrains.Abstractions.Sessions;
@@ -64,8 +61,10 @@ public sealed class SessionGrain(
     // Get interleaves with Create: a Get that finds no session while one is being created must not deactivate it.
     private bool _creating;
     private IGrainTimer? _loop;
-    private IGrainTimer? _leaving;
     private StepRunner _steps = null!;
+    private SessionIndexEntry _index = null!;
+    private AbsentSessionExit _absent = null!;
+    private SessionSettler _settler = null!;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -98,28 +97,35 @@ public sealed class SessionGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _watchers.CompleteAll();
-        // A settled result whose write failed would otherwise be regenerated (differently) by the next activation.
-        // (An activation that lost the session to another writes nothing: the owner's state stands.)
-        if (_checkpointer.OwnershipLost || !_document.Exists) { }
-        else if (_checkpointer.SettledUnsaved)
-            await WriteSettled();
-        // A graceful silo shutdown (rolling restart) hands the session over: keep the progress since the last checkpoint.
-        else if (reason.ReasonCode == DeactivationReasonCode.ShuttingDown && _document.IsDenoising && _checkpointer.StepsSinceWrite > 0)
-        {
-            try
-            {
-                await _documentLock.WaitAsync(cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return; // out of time: the last checkpoint stands
-            }
-            try { await _checkpointer.Write(Capture(), bestEffort: true); }
-            finally { _documentLock.Release(); }
-        }
+        // An activation that lost the session to another writes nothing: the owner's state stands.
+        if (_document.Exists && !_checkpointer.OwnershipLost && !await SaveBeforeLeaving(reason, cancellationToken)) return;
         // After the document is safe: a usage report is a grain call that may be slow while a silo shuts down, and the
         // deactivation's time must go to the checkpoint first.
         await _usage.Report();
+    }
+
+    /// <summary>False when the deactivation ran out of time (the last checkpoint stands).</summary>
+    private async Task<bool> SaveBeforeLeaving(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // A settled result whose write failed would otherwise be regenerated (differently) by the next activation.
+        if (_checkpointer.SettledUnsaved)
+        {
+            await WriteSettled();
+            return true;
+        }
+        // A graceful silo shutdown (rolling restart) hands the session over: keep the progress since the last checkpoint.
+        if (reason.ReasonCode != DeactivationReasonCode.ShuttingDown || !_document.IsDenoising || _checkpointer.StepsSinceWrite == 0) return true;
+        try
+        {
+            await _documentLock.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+        try { await _checkpointer.Write(Capture(), bestEffort: true); }
+        finally { _documentLock.Release(); }
+        return true;
     }
 
     /// <summary>
@@ -152,14 +158,14 @@ public sealed class SessionGrain(
         {
             if (_document.Exists) throw new InvalidSessionRequestException($"Session '{_session}' already exists.");
             CheckSize(request.Text.Length, request.MaxTextChars, "text");
-            if (!request.Transient) await CheckStoredSessionsQuota();
+            if (!request.Transient) await _index.CheckStoredSessionsQuota();
             var canvas = Codec.Create(request.Text, request.Regions ?? []);
             (_priority, _transient) = (request.Priority, request.Transient);
             await StoreChange(canvas, 1);
             if (!_transient) _usage.Meter.Created();
             var snapshot = Publish(SessionUpdateKind.Edit);
             if (_document.IsDenoising) StartLoop();
-            else await Settled();
+            else await _settler.Settle(_document.Canvas, _transient);
             await RecordInIndex();
             return snapshot;
         }
@@ -200,7 +206,7 @@ public sealed class SessionGrain(
     public Task Purge() => Locked(async () =>
     {
         // First, so that an entry whose session is gone (or cannot be read) still leaves the list.
-        await Index.Remove(_session);
+        await _index.Remove();
         if (!_document.Exists && !state.RecordExists) throw NotFound();
         StopLoop();
         _document.Purging(); // a step in flight commits nothing now
@@ -301,7 +307,7 @@ public sealed class SessionGrain(
         int committed;
         try
         {
-            committed = _document.Canvas!.Apply(window, reply.Commits);
+            committed = _document.CommitStep(window, reply.Commits);
         }
         catch (InvalidOperationException ex)
         {
@@ -311,14 +317,13 @@ public sealed class SessionGrain(
         }
         _slot.Committed(committed);
         _usage.Meter.Committed(committed);
-        _document.StepCommitted();
         Publish(SessionUpdateKind.Step);
         _checkpointer.StepTaken();
         if (!_document.IsDenoising)
         {
             StopLoop();
             await WriteSettled();
-            await Settled();
+            await _settler.Settle(_document.Canvas, _transient);
             await RecordInIndex();
         }
         else if (_checkpointer.CheckpointDue)
@@ -359,31 +364,8 @@ public sealed class SessionGrain(
         _document.Replace(stopped, version, status, error);
         StopLoop();
         Publish(SessionUpdateKind.Status);
-        await Settled();
+        await _settler.Settle(_document.Canvas, _transient);
         await RecordInIndex();
-    }
-
-    /// <summary>After the session stops denoising: give back the tenant slot, shrink, and let transient sessions go.</summary>
-    private async Task Settled()
-    {
-        var released = await _slot.Release();
-        await _usage.Report();
-        _document.Canvas?.ReleaseTokenCaches();
-        if (_transient)
-        {
-            try { await _checkpointer.Clear(); } // nothing of a transient session is meant to stay
-            catch (Exception ex) { logger.LogWarning(ex, "Clearing transient session {Key} failed", _key); }
-        }
-        // Only once the settled state is stored (until then a crash must still bring the session back) and the slot is back.
-        if (!_checkpointer.SettledUnsaved && released) await _reminder.Drop();
-        if (_transient)
-        {
-            this.RegisterGrainTimer(() =>
-            {
-                if (!_document.IsDenoising) DeactivateOnIdle();
-                return Task.CompletedTask;
-            }, new GrainTimerCreationOptions(TimeSpan.FromSeconds(_options.TransientLingerSeconds), Timeout.InfiniteTimeSpan) { Interleave = true });
-        }
     }
 
     private Task<bool> WriteSettled() => _checkpointer.WriteSettled(Capture());
@@ -432,83 +414,31 @@ public sealed class SessionGrain(
             StopLoop();
             DeactivateOnIdle();
         });
-        // Null where the silo runs without a reminder service (some tests): sessions then resume only on their next call.
-        var reminders = ServiceProvider.GetService<IReminderRegistry>() is { } registry
-            ? new GrainResumeReminderRegistry(registry, this.GetGrainId(), ResumePeriod)
-            : null;
-        _reminder = new SessionResumeReminder(reminders, logger, _key, _session);
+        _reminder = new SessionResumeReminder(GrainResumeReminderRegistry.For(ServiceProvider, this.GetGrainId(), _options), logger, _key, _session);
         _slot = new TenantSlot(() => Tenant.AcquireSessionSlot(_session), tokens => Tenant.ReleaseSessionSlot(_session, tokens),
             async () => (await Tenant.GetQuotas()).Weight, logger, _tenant, _key);
-        _steps = new StepRunner((call, ct) => workers.Step(call, _key).WaitAsync(ct), SiloIsStopping, new StepBackoff(time, _options), logger, _key);
+        _steps = new StepRunner((call, ct) => workers.Step(call, _key).WaitAsync(ct), () => SiloStatus.IsStopping(ServiceProvider), new StepBackoff(time, _options), logger, _key);
         _usage = new SessionUsageReporter(delta => GrainFactory.GetGrain<ITenantUsageGrain>(TenantGrainKeys.Usage(_tenant)).Record(delta),
             tokens => GrainFactory.GetGrain<ITenantLimiterGrain>(TenantGrainKeys.Limiter(_tenant)).ChargeTokens(tokens), logger, _key);
+        _index = new SessionIndexEntry(GrainFactory.GetGrain<ISessionIndexGrain>(TenantGrainKeys.SessionIndex(_tenant)), () => Tenant.GetQuotas(),
+            time, logger, _tenant, _session, _key);
+        _settler = new SessionSettler(_slot, _usage, _checkpointer, _reminder, delay => this.RegisterGrainTimer(() =>
+        {
+            if (!_document.IsDenoising) DeactivateOnIdle();
+            return Task.CompletedTask;
+        }, new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan) { Interleave = true }), _options, logger, _key);
+        _absent = new AbsentSessionExit((callback, delay) => this.RegisterGrainTimer(callback,
+            new GrainTimerCreationOptions(delay, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = false }),
+            () => !_document.Exists && !_creating, DeactivateOnIdle);
     }
 
     /// <summary>Built on first use: only a session with a document needs the model's tokenizer.</summary>
     private SessionStateCodec Codec => _codec ??= new SessionStateCodec(runtimes.Tokenizer, runtimes.Specials, runtimes.ModelName, _options, logger, _key);
 
-    private TimeSpan ResumePeriod
-    {
-        get
-        {
-            var configured = TimeSpan.FromSeconds(_options.ResumeReminderSeconds);
-            var minimum = ServiceProvider.GetService<IOptions<ReminderOptions>>()?.Value.MinimumReminderPeriod ?? TimeSpan.Zero;
-            return configured > minimum ? configured : minimum;
-        }
-    }
-
     private ITenantGrain Tenant => GrainFactory.GetGrain<ITenantGrain>(_tenant);
 
-    private ISessionIndexGrain Index => GrainFactory.GetGrain<ISessionIndexGrain>(TenantGrainKeys.SessionIndex(_tenant));
-
-    /// <summary>
-    /// True while this silo shuts down (gracefully or not). Its outgoing calls then fail, and a session must not record
-    /// that as a failure of its own: it stays "denoising" in storage and resumes on another silo.
-    /// </summary>
-    private bool SiloIsStopping()
-    {
-        try
-        {
-            return ServiceProvider.GetService<ISiloStatusOracle>()?.CurrentStatus.IsTerminating() ?? false;
-        }
-        catch (ObjectDisposedException)
-        {
-            return true;
-        }
-    }
-
-    /// <summary>
-    /// The tenant's stored-sessions quota, counted in its session index. Concurrent creates may pass the check
-    /// together, so the quota can be exceeded by the number of creates racing at that moment.
-    /// </summary>
-    private async Task CheckStoredSessionsQuota()
-    {
-        var quotas = await Tenant.GetQuotas();
-        if (quotas.MaxStoredSessions <= 0) return;
-        var stored = await Index.Count();
-        if (stored >= quotas.MaxStoredSessions)
-            throw new QuotaExceededException(
-                $"Tenant '{_tenant}' already stores {stored} sessions (quota {quotas.MaxStoredSessions}); delete sessions with ?purge=true or ask the operator to raise the quota.");
-    }
-
-    /// <summary>
-    /// Keeps the tenant's session index in step (create, edit, settle, status change — not every step). Best effort:
-    /// the session's own state is the truth, and a failure here must not fail a change that is already stored.
-    /// Transient (completion) sessions delete themselves and are never listed.
-    /// </summary>
-    private async Task RecordInIndex()
-    {
-        if (_transient || _document.Snapshot is not { } snapshot) return;
-        var now = new DateTimeOffset(clock.UtcNow, TimeSpan.Zero);
-        try
-        {
-            await Index.Upsert(new SessionSummary(_session, snapshot.Status, snapshot.Version, now, now, snapshot.Text.Length));
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            logger.LogWarning(ex, "Recording session {Key} in its tenant's index failed", _key);
-        }
-    }
+    /// <summary>Transient (completion) sessions delete themselves and are never listed.</summary>
+    private Task RecordInIndex() => _transient || _document.Snapshot is not { } snapshot ? Task.CompletedTask : _index.Record(snapshot);
 
     private static void CheckSize(int length, int maxTextChars, string what)
     {
@@ -516,33 +446,12 @@ public sealed class SessionGrain(
             throw new InvalidSessionRequestException($"The {what} has {length} characters; the limit is {maxTextChars}.");
     }
 
-    /// <summary>
-    /// "Not found" also lets the activation go soon: requests for unknown ids (or for a session cleared since) must
-    /// cost no memory that outlives them. A session being created keeps its activation.
-    /// </summary>
+    /// <summary>"Not found" also lets the activation go soon (<see cref="AbsentSessionExit"/>); a session being created keeps it.</summary>
     private SessionNotFoundException NotFound()
     {
-        if (!_document.Exists && !_creating) DeactivateSoon();
+        if (!_document.Exists && !_creating) _absent.Schedule();
         return new($"No session '{_session}'.");
     }
-
-    /// <summary>
-    /// Not at once: concurrent calls for the same unknown id would each meet a deactivating activation and be
-    /// forwarded until the runtime rejects them (a 500 instead of a 404). One short grace period serves them all.
-    /// </summary>
-    private void DeactivateSoon()
-    {
-        if (_leaving is not null) return;
-        _leaving = this.RegisterGrainTimer(() =>
-        {
-            _leaving?.Dispose();
-            _leaving = null;
-            if (!_document.Exists && !_creating) DeactivateOnIdle();
-            return Task.CompletedTask;
-        }, new GrainTimerCreationOptions(NotFoundGrace, Timeout.InfiniteTimeSpan) { Interleave = true, KeepAlive = false });
-    }
-
-    private static readonly TimeSpan NotFoundGrace = TimeSpan.FromMilliseconds(500);
 
     public void Dispose() => _documentLock.Dispose();
 }

@@ -9,7 +9,7 @@ namespace SeedGrains.Grains.Tests.Sessions;
 public sealed class SessionCheckpointerTests
 {
     private readonly FakeTimeProvider _time = new();
-    private readonly FakeStore _store = new();
+    private readonly FakeSessionStateStore _store = new();
     private int _ownershipLost;
 
     private SessionCheckpointer Checkpointer(int everySteps = 0, double intervalSeconds = 0) =>
@@ -93,31 +93,5 @@ public sealed class SessionCheckpointerTests
         _store.Fail = null;
         Assert.True(await checkpointer.WriteSettled(At(5)));
         Assert.False(checkpointer.SettledUnsaved);
-    }
-
-    private sealed class FakeStore : ISessionStateStore
-    {
-        public SessionState State { get; set; } = new();
-
-        public bool RecordExists { get; private set; }
-
-        public Exception? Fail { get; set; }
-
-        public int Writes { get; private set; }
-
-        public Task Write()
-        {
-            if (Fail is not null) throw Fail;
-            Writes++;
-            RecordExists = true;
-            return Task.CompletedTask;
-        }
-
-        public Task Clear()
-        {
-            RecordExists = false;
-            State = new SessionState();
-            return Task.CompletedTask;
-        }
     }
 }

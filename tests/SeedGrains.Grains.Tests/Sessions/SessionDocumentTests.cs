@@ -37,12 +37,14 @@ public sealed class SessionDocumentTests
         document.Replace(Canvas("a", new TextRegion(1, 1, MaxTokens: 2)), 1, SessionStatus.Denoising, error: null);
         var window = document.Canvas!.BuildWindow(16);
 
-        document.Canvas.Apply(window, [new StepCommit(1, CharTokenizer.IdOf('b'), 1f)]);
-        document.StepCommitted();
+        Assert.Equal(1, document.CommitStep(window, [new StepCommit(1, CharTokenizer.IdOf('b'), 1f)]));
         Assert.Equal((2L, SessionStatus.Denoising), (document.Version, document.Status));
 
-        document.Canvas.Apply(document.Canvas.BuildWindow(16), [new StepCommit(2, CharTokenizer.IdOf('c'), 1f)]);
-        document.StepCommitted();
+        var generation = document.Generation;
+        Assert.Throws<InvalidOperationException>(() => document.CommitStep(document.Canvas.BuildWindow(16), [new StepCommit(1, CharTokenizer.IdOf('x'), 1f)]));
+        Assert.Equal((2L, generation), (document.Version, document.Generation)); // a broken step is no change
+
+        document.CommitStep(document.Canvas.BuildWindow(16), [new StepCommit(2, CharTokenizer.IdOf('c'), 1f)]);
         Assert.Equal((3L, SessionStatus.Idle), (document.Version, document.Status));
         Assert.Equal("abc", document.Render().Text);
     }

@@ -6,7 +6,7 @@ namespace SeedGrains.Grains.Tests.Sessions;
 
 public sealed class SessionResumeReminderTests
 {
-    private readonly FakeRegistry _registry = new();
+    private readonly FakeResumeReminderRegistry _registry = new();
 
     private SessionResumeReminder Reminder(IResumeReminderRegistry? registry) => new(registry, NullLogger.Instance, "t/s", "s");
 
@@ -69,36 +69,5 @@ public sealed class SessionResumeReminderTests
         await reminder.Ensure();
         await reminder.Drop();
         Assert.False(reminder.MayHold);
-    }
-
-    private sealed class FakeReminder : IGrainReminder
-    {
-        public string ReminderName => SessionGrain.ResumeReminder;
-    }
-
-    private sealed class FakeRegistry : IResumeReminderRegistry
-    {
-        public IGrainReminder? Stored { get; set; }
-
-        public int Registered { get; private set; }
-
-        public bool Fail { get; set; }
-
-        public Task<IGrainReminder> Register()
-        {
-            if (Fail) throw new TimeoutException("reminder store down");
-            Registered++;
-            Stored = new FakeReminder();
-            return Task.FromResult(Stored);
-        }
-
-        public Task<IGrainReminder?> Find() => Fail ? throw new TimeoutException("reminder store down") : Task.FromResult(Stored);
-
-        public Task Unregister(IGrainReminder reminder)
-        {
-            if (Fail) throw new TimeoutException("reminder store down");
-            if (ReferenceEquals(reminder, Stored)) Stored = null;
-            return Task.CompletedTask;
-        }
     }
 }
