@@ -60,8 +60,7 @@ public sealed class SessionGrain(
     private bool _suspended;
     // Get interleaves with Create: a Get that finds no session while one is being created must not deactivate it.
     private bool _creating;
-    private IGrainTimer? _loop;
-    private StepRunner _steps = null!;
+    private DenoisingLoop _loop = null!;
     private SessionIndexEntry _index = null!;
     private AbsentSessionExit _absent = null!;
     private SessionSettler _settler = null!;
@@ -208,7 +207,7 @@ public sealed class SessionGrain(
         // First, so that an entry whose session is gone (or cannot be read) still leaves the list.
         await _index.Remove();
         if (!_document.Exists && !state.RecordExists) throw NotFound();
-        StopLoop();
+        _loop.Stop();
         _document.Purging(); // a step in flight commits nothing now
         await _slot.Release();
         await _checkpointer.Clear();
@@ -230,7 +229,7 @@ public sealed class SessionGrain(
         _suspended = suspended;
         if (suspended)
         {
-            StopLoop();
+            _loop.Stop();
             _document.DiscardStepsInFlight(); // a suspended document does not move
         }
         if (_document.Exists) await _checkpointer.Write(Capture());
@@ -250,55 +249,14 @@ public sealed class SessionGrain(
 
     private void StartLoop()
     {
-        if (_loop is not null || _suspended || _checkpointer.OwnershipLost) return;
-        // One step per tick, so a deactivation (which waits for a running tick) waits for one step at most.
-        // Interleave: a tick awaits the worker; edits, cancels and reads must run meanwhile.
-        // KeepAlive: a session that is denoising must not be collected for idleness.
-        _steps.Reset();
-        _loop = this.RegisterGrainTimer(DenoiseTick, new GrainTimerCreationOptions(TimeSpan.Zero, StepInterval) { Interleave = true, KeepAlive = true });
+        if (!_suspended && !_checkpointer.OwnershipLost) _loop.Start();
     }
 
-    private void StopLoop()
+    private (StepWindow, StepCall) PrepareStep(DocumentCanvas canvas)
     {
-        _loop?.Dispose();
-        _loop = null;
-    }
-
-    private async Task DenoiseTick(CancellationToken cancellationToken)
-    {
-        if (!_document.IsDenoising || _document.Canvas is not { Masked: > 0 } canvas)
-        {
-            StopLoop();
-            return;
-        }
-        if (!_steps.MayStep) return;
-        var generation = _document.Generation;
         var window = canvas.BuildWindow(runtimes.MaxWindow);
-        var call = new StepCall(_tenant, _session, _priority, window.Tokens, _options.Policy,
-            StableHash.Of(_key) ^ (ulong)_document.Version, _options.StepsLeft(window.Masked, window.StepsTaken), _slot.Weight);
-        var outcome = await _steps.Run(call, cancellationToken);
-        if (outcome.Reply is null && outcome.Failure is null) return;
-        if (outcome.Reply is not null) _usage.Meter.Step(window.Tokens.Length);
-
-        await _documentLock.WaitAsync(outcome.Reply is null ? default : cancellationToken);
-        try
-        {
-            if (outcome.Failure is not null)
-            {
-                if (_document.IsDenoising) await StopDenoising(SessionStatus.Failed, outcome.Failure);
-            }
-            // The document changed while the step ran (edit, cancel): its positions mean nothing now.
-            else if (generation == _document.Generation && _document.IsDenoising)
-                await Commit(window, outcome.Reply!);
-        }
-        catch (InconsistentStateException)
-        {
-            // Another activation wrote the session: this one has stopped its loop and goes (the checkpointer saw to it).
-        }
-        finally
-        {
-            _documentLock.Release();
-        }
+        return (window, new StepCall(_tenant, _session, _priority, window.Tokens, _options.Policy,
+            StableHash.Of(_key) ^ (ulong)_document.Version, _options.StepsLeft(window.Masked, window.StepsTaken), _slot.Weight));
     }
 
     /// <summary>Writes a step's commits into the document, then settles or checkpoints. Caller holds the lock.</summary>
@@ -321,7 +279,7 @@ public sealed class SessionGrain(
         _checkpointer.StepTaken();
         if (!_document.IsDenoising)
         {
-            StopLoop();
+            _loop.Stop();
             await WriteSettled();
             await _settler.Settle(_document.Canvas, _transient);
             await RecordInIndex();
@@ -362,7 +320,7 @@ public sealed class SessionGrain(
         var version = _document.Version + 1;
         await _checkpointer.WriteSettled(Capture(stopped, version, status, error), bestEffort: status == SessionStatus.Failed);
         _document.Replace(stopped, version, status, error);
-        StopLoop();
+        _loop.Stop();
         Publish(SessionUpdateKind.Status);
         await _settler.Settle(_document.Canvas, _transient);
         await RecordInIndex();
@@ -411,15 +369,21 @@ public sealed class SessionGrain(
         _checkpointer = new SessionCheckpointer(new GrainSessionStateStore(state), _options, time, logger, _key, _session, () =>
         {
             // Another activation owns the session now: stop stepping and start over from storage.
-            StopLoop();
+            _loop?.Stop();
             DeactivateOnIdle();
         });
         _reminder = new SessionResumeReminder(GrainResumeReminderRegistry.For(ServiceProvider, this.GetGrainId(), _options), logger, _key, _session);
         _slot = new TenantSlot(() => Tenant.AcquireSessionSlot(_session), tokens => Tenant.ReleaseSessionSlot(_session, tokens),
             async () => (await Tenant.GetQuotas()).Weight, logger, _tenant, _key);
-        _steps = new StepRunner((call, ct) => workers.Step(call, _key).WaitAsync(ct), () => SiloStatus.IsStopping(ServiceProvider), new StepBackoff(time, _options), logger, _key);
         _usage = new SessionUsageReporter(delta => GrainFactory.GetGrain<ITenantUsageGrain>(TenantGrainKeys.Usage(_tenant)).Record(delta),
             tokens => GrainFactory.GetGrain<ITenantLimiterGrain>(TenantGrainKeys.Limiter(_tenant)).ChargeTokens(tokens), logger, _key);
+        var steps = new StepRunner((call, ct) => workers.Step(call, _key).WaitAsync(ct), () => SiloStatus.IsStopping(ServiceProvider),
+            new StepBackoff(time, _options), logger, _key);
+        // One step per tick, so a deactivation (which waits for a running tick) waits for one step at most.
+        // Interleave: a tick awaits the worker; edits, cancels and reads must run meanwhile.
+        // KeepAlive: a session that is denoising must not be collected for idleness.
+        _loop = new DenoisingLoop(_document, _documentLock, steps, _usage.Meter, PrepareStep, Commit, error => StopDenoising(SessionStatus.Failed, error),
+            tick => this.RegisterGrainTimer(tick, new GrainTimerCreationOptions(TimeSpan.Zero, StepInterval) { Interleave = true, KeepAlive = true }));
         _index = new SessionIndexEntry(GrainFactory.GetGrain<ISessionIndexGrain>(TenantGrainKeys.SessionIndex(_tenant)), () => Tenant.GetQuotas(),
             time, logger, _tenant, _session, _key);
         _settler = new SessionSettler(_slot, _usage, _checkpointer, _reminder, delay => this.RegisterGrainTimer(() =>
