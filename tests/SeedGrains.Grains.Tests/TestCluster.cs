@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime.Hosting;
+using Orleans.Storage;
 using Orleans.TestingHost;
 using SeedGrains.Abstractions.Sessions;
 using SeedGrains.Abstractions.Tenants;
@@ -13,7 +15,8 @@ namespace SeedGrains.Grains.Tests;
 
 /// <summary>
 /// An in-process Orleans cluster serving <see cref="FakeStepper"/>, with memory storage — one per test; <c>time</c>
-/// replaces the service's clock (<see cref="SeedGrainsClock"/>), e.g. with a FakeTimeProvider.
+/// replaces the service's clock (<see cref="SeedGrainsClock"/>), e.g. with a FakeTimeProvider;
+/// <c>sessionStorage</c> replaces the sessions' memory storage (e.g. to inject storage faults).
 /// </summary>
 internal sealed class TestCluster : IAsyncDisposable
 {
@@ -36,13 +39,15 @@ internal sealed class TestCluster : IAsyncDisposable
         short silos = 1,
         Func<string, bool>? hostsWorkers = null,
         ModelRuntimeFactory? model = null,
-        TimeProvider? time = null)
+        TimeProvider? time = null,
+        IGrainStorage? sessionStorage = null)
     {
         stepper ??= new FakeStepper();
         var builder = new InProcessTestClusterBuilder(silos);
         builder.ConfigureSilo((options, silo) =>
         {
-            silo.AddMemoryGrainStorage(StorageNames.Sessions);
+            if (sessionStorage is null) silo.AddMemoryGrainStorage(StorageNames.Sessions);
+            else silo.Services.AddGrainStorage(StorageNames.Sessions, (_, _) => sessionStorage);
             silo.AddMemoryGrainStorage(StorageNames.Tenants);
             silo.AddSeedGrains();
             silo.Services.AddSingleton(model ?? FakeModel.Factory(stepper));
