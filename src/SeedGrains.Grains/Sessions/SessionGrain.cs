@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
-using Orleans.Storage;
 using SeedGrains.Abstractions.Errors;
 using SeedGrains.Abstractions.Limits;
 using SeedGrains.Abstractions.Sessions;
@@ -18,7 +17,8 @@ namespace SeedGrains.Grains.Sessions;
 /// One editing session (key `tenant/session`), composed of cluster-free parts: the document
 /// (<see cref="SessionDocument"/>), its writes (<see cref="SessionCheckpointer"/>), the resume reminder
 /// (<see cref="SessionResumeReminder"/>), the tenant slot (<see cref="TenantSlot"/>), the watchers
-/// (<see cref="WatcherHub{TEvent}"/>), the step back-off (<see cref="StepBackoff"/>) and usage reports.
+/// (<see cref="WatcherHub{TEvent}"/>), the denoising loop (<see cref="DenoisingLoop"/>, <see cref="StepRunner"/>,
+/// <see cref="StepBackoff"/>), settling (<see cref="SessionSettler"/>), the index entry and usage reports.
 /// Concurrency: the grain is not reentrant, but the denoising loop runs as an interleaving grain timer, so while it
 /// awaits the model worker, edits, cancels and reads are served. Every change to the document happens under
 /// <see cref="_documentLock"/>, and a step whose document changed while it ran (<see cref="SessionDocument.Generation"/>)
@@ -369,7 +369,7 @@ public sealed class SessionGrain(
         _checkpointer = new SessionCheckpointer(new GrainSessionStateStore(state), _options, time, logger, _key, _session, () =>
         {
             // Another activation owns the session now: stop stepping and start over from storage.
-            _loop?.Stop();
+            _loop.Stop();
             DeactivateOnIdle();
         });
         _reminder = new SessionResumeReminder(GrainResumeReminderRegistry.For(ServiceProvider, this.GetGrainId(), _options), logger, _key, _session);
