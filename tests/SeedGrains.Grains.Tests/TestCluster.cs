@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime.Hosting;
 using Orleans.Runtime.Placement;
+using Orleans.Storage;
 using Orleans.TestingHost;
 using SeedGrains.Abstractions.Sessions;
 using SeedGrains.Abstractions.Tenants;
@@ -15,7 +17,8 @@ namespace SeedGrains.Grains.Tests;
 /// <summary>
 /// An in-process Orleans cluster serving <see cref="FakeStepper"/>, with memory storage — one per test; <c>time</c>
 /// replaces the service's clock (<see cref="SeedGrainsClock"/>), e.g. with a FakeTimeProvider; <c>sessionsWhereCalled</c>
-/// places each session on the silo that first calls it (<see cref="SessionOnSilo"/>).
+/// places each session on the silo that first calls it (<see cref="SessionOnSilo"/>); <c>sessionStorage</c> replaces the
+/// sessions' memory storage (e.g. to inject storage faults).
 /// </summary>
 internal sealed class TestCluster : IAsyncDisposable
 {
@@ -39,13 +42,15 @@ internal sealed class TestCluster : IAsyncDisposable
         Func<string, bool>? hostsWorkers = null,
         ModelRuntimeFactory? model = null,
         TimeProvider? time = null,
-        bool sessionsWhereCalled = false)
+        bool sessionsWhereCalled = false,
+        IGrainStorage? sessionStorage = null)
     {
         stepper ??= new FakeStepper();
         var builder = new InProcessTestClusterBuilder(silos);
         builder.ConfigureSilo((options, silo) =>
         {
-            silo.AddMemoryGrainStorage(StorageNames.Sessions);
+            if (sessionStorage is null) silo.AddMemoryGrainStorage(StorageNames.Sessions);
+            else silo.Services.AddGrainStorage(StorageNames.Sessions, (_, _) => sessionStorage);
             silo.AddMemoryGrainStorage(StorageNames.Tenants);
             silo.AddSeedGrains();
             silo.Services.AddSingleton(model ?? FakeModel.Factory(stepper));

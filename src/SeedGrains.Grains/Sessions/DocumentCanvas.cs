@@ -150,8 +150,9 @@ internal sealed class DocumentCanvas
     /// <summary>
     /// Writes a step's commits into the regions. The stepper contract is enforced, not trusted: a commit outside the
     /// window, on a position that is not masked, twice on one position, or of the mask token itself is an error, and
-    /// so is committing nothing while masks remain (that would loop forever). With
-    /// <see cref="SessionOptions.PadEndsRegion"/> a committed pad/end token also turns the region's later masks into pads.
+    /// so is committing nothing while masks remain (that would loop forever). Every commit is checked before any is
+    /// written, so a rejected step leaves the document as it was. With <see cref="SessionOptions.PadEndsRegion"/> a
+    /// committed pad/end token also turns the region's later masks into pads.
     /// Every region with masks in the window counts the step (<see cref="SessionOptions.StepBudget"/>).
     /// Returns the number of tokens the model committed (pads filled by the rule are not counted).
     /// </summary>
@@ -159,29 +160,41 @@ internal sealed class DocumentCanvas
     {
         if (commits.Count == 0)
             throw new InvalidOperationException($"The model committed nothing in a window with {window.Masked} masked positions.");
+        var targets = new (RegionSegment Region, int Local)[commits.Count];
+        var taken = new HashSet<int>();
+        for (var c = 0; c < commits.Count; c++)
+            targets[c] = Target(window, commits[c], taken);
         CountStep(window);
-        foreach (var commit in commits)
+        for (var c = 0; c < commits.Count; c++)
         {
-            if (commit.Position < 0 || commit.Position >= window.Tokens.Length)
-                throw new InvalidOperationException($"The model committed position {commit.Position}, outside the window of {window.Tokens.Length} tokens.");
-            if (commit.Token == _specials.Mask || commit.Token < 0 || commit.Token >= _tokenizer.VocabularySize)
-                throw new InvalidOperationException($"The model committed token id {commit.Token} at position {commit.Position}, which is the mask or outside the vocabulary.");
-            var documentIndex = window.Offset + commit.Position;
-            if (documentIndex < 0)
-                throw new InvalidOperationException($"The model committed window position {commit.Position}, which is not a masked position.");
-            // The last segment starting at or before the index holds it (an empty segment shares its start with the next one).
-            var segmentIndex = Array.FindLastIndex(window.SegmentStarts, s => s <= documentIndex);
-            if (_segments[segmentIndex] is not RegionSegment region || region.Tokens[documentIndex - window.SegmentStarts[segmentIndex]] != _specials.Mask)
-                throw new InvalidOperationException($"The model committed window position {commit.Position}, which is not a masked position.");
-            var local = documentIndex - window.SegmentStarts[segmentIndex];
-            region.Tokens[local] = commit.Token;
-            region.Confidence[local] = commit.Confidence;
+            var (region, local) = targets[c];
+            region.Tokens[local] = commits[c].Token;
+            region.Confidence[local] = commits[c].Confidence;
             region.Masked--;
         }
         if (_options.PadEndsRegion)
             foreach (var region in _segments.OfType<RegionSegment>())
                 PadAfterFirstEnd(region);
         return commits.Count;
+    }
+
+    /// <summary>The still-masked region position a commit writes; throws when the commit breaks the stepper contract.</summary>
+    private (RegionSegment Region, int Local) Target(StepWindow window, StepCommit commit, HashSet<int> taken)
+    {
+        if (commit.Position < 0 || commit.Position >= window.Tokens.Length)
+            throw new InvalidOperationException($"The model committed position {commit.Position}, outside the window of {window.Tokens.Length} tokens.");
+        if (commit.Token == _specials.Mask || commit.Token < 0 || commit.Token >= _tokenizer.VocabularySize)
+            throw new InvalidOperationException($"The model committed token id {commit.Token} at position {commit.Position}, which is the mask or outside the vocabulary.");
+        var documentIndex = window.Offset + commit.Position;
+        if (documentIndex < 0)
+            throw new InvalidOperationException($"The model committed window position {commit.Position}, which is not a masked position.");
+        // The last segment starting at or before the index holds it (an empty segment shares its start with the next one).
+        var segmentIndex = Array.FindLastIndex(window.SegmentStarts, s => s <= documentIndex);
+        var local = documentIndex - window.SegmentStarts[segmentIndex];
+        // A second commit on one position finds it "not masked", as it would have once the first was written.
+        if (_segments[segmentIndex] is not RegionSegment region || region.Tokens[local] != _specials.Mask || !taken.Add(documentIndex))
+            throw new InvalidOperationException($"The model committed window position {commit.Position}, which is not a masked position.");
+        return (region, local);
     }
 
     /// <summary>A step was spent on every region that has a mask inside the window.</summary>
