@@ -1,3 +1,4 @@
+using SeedGrains.Abstractions.Collaboration;
 using SeedGrains.Abstractions.Errors;
 using SeedGrains.Abstractions.Sessions;
 using SeedGrains.Abstractions.Tenants;
@@ -145,26 +146,26 @@ public sealed class SessionGrainTests
     }
 
     [Fact]
-    public async Task A_stale_edit_is_rejected_and_a_current_one_regenerates_only_its_range()
+    public async Task A_stale_edit_is_rebased_over_the_models_steps_and_a_regenerate_fills_only_its_range()
     {
         await using var cluster = await TestCluster.Start();
         var session = cluster.Session("t1", "edits");
         await session.Create(new CreateSessionRequest(Text, [new TextRegion(0, 3)]));
         var idle = (await session.UntilSettled())[^1].Snapshot;
 
-        var stale = await Assert.ThrowsAsync<StaleVersionException>(() =>
-            session.Edit(new EditRequest(idle.Version - 1, [new TextEdit(0, 0, "x")], [])));
-        Assert.Equal(idle.Version, stale.CurrentVersion);
-        Assert.Equal(idle, await session.Get());
+        // Two versions old: the model's last steps happened since; they never cause a conflict.
+        var rebased = await session.Edit(new EditRequest(idle.Version - 2, [new TextEdit(0, 0, "x")], [], ClientId: "ann", EditId: "ann:1"));
+        Assert.Equal(idle.Version + 1, rebased.Version);
+        Assert.Equal("x" + idle.Text, rebased.Text);
 
         // Replace the tail's "tail" with "end", then regenerate the "def f" of the edited text.
-        var tail = idle.Text.IndexOf("tail", StringComparison.Ordinal);
-        var edited = idle.Text[..tail] + "end" + idle.Text[(tail + 4)..];
+        var tail = rebased.Text.IndexOf("tail", StringComparison.Ordinal);
+        var edited = rebased.Text[..tail] + "end" + rebased.Text[(tail + 4)..];
         var def = edited.IndexOf("def f", StringComparison.Ordinal);
-        var next = await session.Edit(new EditRequest(idle.Version,
+        var next = await session.Edit(new EditRequest(rebased.Version,
             [new TextEdit(tail, tail + 4, "end")],
             [new TextRegion(def, def + 5, MaxTokens: 3)]));
-        Assert.Equal(idle.Version + 1, next.Version);
+        Assert.Equal(rebased.Version + 2, next.Version); // the edits, then the masking
         Assert.Equal(SessionStatus.Denoising, next.Status);
         Assert.Equal(3, next.Masked);
 
@@ -174,7 +175,28 @@ public sealed class SessionGrainTests
     }
 
     [Fact]
-    public async Task An_edit_into_a_region_still_generating_is_a_conflict_but_elsewhere_it_applies()
+    public async Task A_base_that_left_the_log_and_an_overlap_with_another_persons_edit_are_the_only_conflicts()
+    {
+        await using var cluster = await TestCluster.Start(sessions: o => o.ChangeLog = new ChangeLogLimits { MinVersions = 2, MaxEntries = 2, MinAge = TimeSpan.Zero });
+        var session = cluster.Session("t1", "conflicts");
+        var created = await session.Create(new CreateSessionRequest("0123456789", []));
+        var ann = await session.Edit(new EditRequest(created.Version, [new TextEdit(2, 4, "AB")], [], ClientId: "ann"));
+
+        var conflict = await Assert.ThrowsAsync<EditConflictException>(() =>
+            session.Edit(new EditRequest(created.Version, [new TextEdit(3, 5, "zz")], [], ClientId: "bob")));
+        Assert.Equal((2, 4, ann.Version, ann.Version, "ann"), (conflict.Start, conflict.End, conflict.CurrentVersion, conflict.ConflictingVersion, conflict.ConflictingAuthor));
+        // The same person's later edit over their own change merges.
+        var merged = await session.Edit(new EditRequest(created.Version, [new TextEdit(3, 5, "zz")], [], ClientId: "ann"));
+        Assert.Equal("01zz56789", merged.Text);
+
+        await session.Edit(new EditRequest(merged.Version, [new TextEdit(0, 0, "!")], []));
+        var old = await Assert.ThrowsAsync<BaseVersionTooOldException>(() =>
+            session.Edit(new EditRequest(created.Version, [new TextEdit(0, 0, "late")], [])));
+        Assert.Equal((merged.Version - 1, merged.Version + 1), (old.OldestBaseVersion, old.CurrentVersion));
+    }
+
+    [Fact]
+    public async Task An_edit_into_a_region_still_generating_splits_it_and_the_rest_keeps_denoising()
     {
         var stepper = new FakeStepper();
         stepper.Gate.Reset();
@@ -182,18 +204,19 @@ public sealed class SessionGrainTests
         var session = cluster.Session("t1", "busy-region");
         var created = await session.Create(new CreateSessionRequest("0123456789", [new TextRegion(4, 6, MaxTokens: 2)]));
         var region = Assert.Single(created.Regions);
+        await stepper.WhenCalls(1); // a step is in flight while the edit lands
 
-        await Assert.ThrowsAsync<RegionBusyException>(() =>
-            session.Edit(new EditRequest(created.Version, [new TextEdit(region.Start + 1, region.Start + 2, "!")], [])));
-        var edited = await session.Edit(new EditRequest(created.Version, [new TextEdit(0, 1, "A"), new TextEdit(region.End, region.End + 1, "")], []));
+        // The person's text replaces the first mask's placeholder; "0" becomes "A" at the same time.
+        var edited = await session.Edit(new EditRequest(created.Version,
+            [new TextEdit(0, 1, "A"), new TextEdit(region.Start, region.Start + SessionSnapshot.MaskPlaceholder.Length, "!")], []));
         Assert.Equal(2, edited.Version);
-        Assert.StartsWith("A123", edited.Text, StringComparison.Ordinal);
-        Assert.EndsWith("789", edited.Text, StringComparison.Ordinal);
+        Assert.Equal("A123!" + SessionSnapshot.MaskPlaceholder + "6789", edited.Text);
+        Assert.Equal(1, edited.Masked);
 
         stepper.Gate.Set();
         var final = (await session.UntilSettled())[^1].Snapshot;
-        // The step that was in flight during the edit is discarded; positions are the edited document's.
-        Assert.Equal("A123" + FakeLetters(4, 2) + "789", final.Text);
+        // The step that was in flight during the edit is discarded; the last mask fills at its new position (token 5).
+        Assert.Equal("A123!" + FakeLetters(5, 1) + "6789", final.Text);
     }
 
     [Fact]

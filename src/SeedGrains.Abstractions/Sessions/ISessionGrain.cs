@@ -5,7 +5,8 @@ namespace SeedGrains.Abstractions.Sessions;
 /// <summary>
 /// One editing session (key `tenant/session`): owns the document, masks regions, drives denoising through a model
 /// worker and streams updates. Errors: <see cref="Errors.InvalidSessionRequestException"/> (bad ranges/sizes),
-/// <see cref="Errors.SessionNotFoundException"/>, <see cref="Errors.StaleVersionException"/>,
+/// <see cref="Errors.SessionNotFoundException"/>, <see cref="Errors.EditConflictException"/>,
+/// <see cref="Errors.BaseVersionTooOldException"/>,
 /// <see cref="Errors.RegionBusyException"/>, <see cref="Errors.QuotaExceededException"/>.
 /// </summary>
 public interface ISessionGrain : IGrainWithStringKey
@@ -17,7 +18,10 @@ public interface ISessionGrain : IGrainWithStringKey
     [AlwaysInterleave, ReadOnly]
     Task<SessionSnapshot> Get();
 
-    /// <summary>Applies edits against <see cref="EditRequest.BaseVersion"/> (must be the current version) and returns the new state.</summary>
+    /// <summary>
+    /// Rebases the request from <see cref="EditRequest.BaseVersion"/> (any version still in the change log) onto the
+    /// current version, applies it (also inside regions still being generated) and returns the new state.
+    /// </summary>
     Task<SessionSnapshot> Edit(EditRequest request);
 
     /// <summary>Stops denoising; still-masked positions are dropped and the status becomes cancelled.</summary>
@@ -38,4 +42,14 @@ public interface ISessionGrain : IGrainWithStringKey
     /// once the session is idle, cancelled or failed (immediately after the snapshot if it already is).
     /// </summary>
     IAsyncEnumerable<SessionUpdate> Watch(bool untilSettled, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The delta stream: a snapshot first — or, when <paramref name="lastEventId"/> is a version still in the change
+    /// log, the changes since it — then one change event per version and presence events. A watcher too slow for the
+    /// stream gets a fresh snapshot instead of the events it could not take (never a silent gap).
+    /// </summary>
+    IAsyncEnumerable<SessionEvent> Events(long? lastEventId, bool untilSettled, CancellationToken cancellationToken = default);
+
+    /// <summary>Records a client's cursor and selection (rebased to the current version) and broadcasts it; never persisted.</summary>
+    Task SetPresence(PresenceUpdate update);
 }

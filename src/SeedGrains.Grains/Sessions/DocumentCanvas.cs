@@ -1,4 +1,5 @@
 using System.Text;
+using SeedGrains.Abstractions.Collaboration;
 using SeedGrains.Abstractions.Errors;
 using SeedGrains.Abstractions.Sessions;
 using SeedGrains.Abstractions.Workers;
@@ -19,9 +20,9 @@ internal sealed class DocumentCanvas
     private readonly ICodeTokenizer _tokenizer;
     private readonly SpecialTokenIds _specials;
     private readonly SessionOptions _options;
-    private List<Segment> _segments;
+    private List<CanvasSegment> _segments;
 
-    private DocumentCanvas(ICodeTokenizer tokenizer, SpecialTokenIds specials, SessionOptions options, List<Segment> segments)
+    private DocumentCanvas(ICodeTokenizer tokenizer, SpecialTokenIds specials, SessionOptions options, List<CanvasSegment> segments)
     {
         _tokenizer = tokenizer;
         _specials = specials;
@@ -39,7 +40,7 @@ internal sealed class DocumentCanvas
     public static DocumentCanvas Create(string text, IReadOnlyList<TextRegion> regions, ICodeTokenizer tokenizer, SpecialTokenIds specials, SessionOptions options)
     {
         var canvas = new DocumentCanvas(tokenizer, specials, options, [new FixedSegment(text)]);
-        canvas.MaskRanges(regions, "regions");
+        canvas.MaskRanges(regions ?? [], "regions");
         return canvas;
     }
 
@@ -54,7 +55,7 @@ internal sealed class DocumentCanvas
             throw new InvalidOperationException($"Persisted session state is inconsistent: {fixedTexts.Count} fixed texts for {budgets.Count} regions.");
         if (regionTokens is not null && regionTokens.Count != budgets.Count)
             throw new InvalidOperationException($"Persisted session state is inconsistent: {regionTokens.Count} checkpointed regions for {budgets.Count} regions.");
-        var segments = new List<Segment> { new FixedSegment(fixedTexts[0]) };
+        var segments = new List<CanvasSegment> { new FixedSegment(fixedTexts[0]) };
         for (var i = 0; i < budgets.Count; i++)
         {
             var saved = regionTokens?[i];
@@ -217,10 +218,23 @@ internal sealed class DocumentCanvas
         region.Masked -= RegionEnd.FillAfterFirstEnd(region.Tokens, _specials).Count;
     }
 
+    /// <summary>
+    /// <see cref="Apply"/>, then finalization, returning the step's change as exact ranges of the rendered text (a diff
+    /// per region: a person editing inside a region keeps their edit).
+    /// </summary>
+    public (int Committed, IReadOnlyList<ReplacedRange> Change) ApplyStep(StepWindow window, IReadOnlyList<StepCommit> commits)
+    {
+        var before = RenderRegions();
+        var committed = Apply(window, commits);
+        var change = RegionDiff.Ranges(before, RenderRegions());
+        FinalizeCompletedRegions();
+        return (committed, change);
+    }
+
     /// <summary>Turns regions without masks into fixed text (pad/end dropped) merged with their neighbours.</summary>
     public void FinalizeCompletedRegions()
     {
-        var merged = new List<Segment>(_segments.Count);
+        var merged = new List<CanvasSegment>(_segments.Count);
         foreach (var segment in _segments)
         {
             if (segment is RegionSegment { Masked: 0 } done)
@@ -242,17 +256,22 @@ internal sealed class DocumentCanvas
         _segments = merged;
     }
 
-    /// <summary>A copy with every still-masked position dropped (cancel/fail) and all regions finalized with what was committed.</summary>
-    public DocumentCanvas WithoutMasks()
+    /// <summary>
+    /// A copy with every still-masked position dropped (cancel/fail) and all regions finalized with what was committed,
+    /// and that change as exact ranges of the rendered text.
+    /// </summary>
+    public CanvasChange WithoutMasks()
     {
+        var before = RenderRegions();
         var copy = Clone();
         for (var i = 0; i < copy._segments.Count; i++)
         {
             if (copy._segments[i] is RegionSegment r)
                 copy._segments[i] = r.WithoutMasks(_specials.Mask);
         }
+        var ranges = RegionDiff.Ranges(before, copy.RenderRegions());
         copy.FinalizeCompletedRegions();
-        return copy;
+        return new CanvasChange(copy, ranges);
     }
 
     /// <summary>Frees cached tokens of fixed text (an idle session keeps only its text).</summary>
@@ -263,36 +282,32 @@ internal sealed class DocumentCanvas
     }
 
     /// <summary>
-    /// A new canvas with <paramref name="edits"/> applied to the rendered text (ranges of the current text, applied as
-    /// if simultaneous), then <paramref name="regenerate"/> ranges of the edited text masked. A range that reaches
-    /// into a region still being generated is a <see cref="RegionBusyException"/>.
+    /// A new canvas with <paramref name="ranges"/> (a range set of the rendered text) applied, exactly: the new rendered
+    /// text is the ranges applied to the old one, also where they reach into regions still being generated
+    /// (<see cref="CanvasEdit"/>). Throws <see cref="InvalidSessionRequestException"/> on invalid ranges.
     /// </summary>
-    public DocumentCanvas WithEdits(IReadOnlyList<TextEdit> edits, IReadOnlyList<TextRegion> regenerate)
+    public CanvasChange WithChange(IReadOnlyList<ReplacedRange> ranges)
     {
-        var rendered = Render();
-        for (var i = 0; i < edits.Count; i++)
-        {
-            if (edits[i] is null || edits[i].Text is null)
-                throw new InvalidSessionRequestException($"edits[{i}] needs start, end and text.");
-        }
-        var order = TextRanges.ValidateAndOrder(rendered.Text, edits.Select(e => (e.Start, e.End)).ToList(), "edits");
-        var copy = Clone();
-        // Apply from the end so earlier offsets stay valid; each edit lands in exactly one fixed segment.
-        foreach (var i in order.Reverse())
-        {
-            var edit = edits[i];
-            var k = FixedSegmentHolding(rendered, edit.Start, edit.End)
-                ?? throw new RegionBusyException($"edits[{i}] = [{edit.Start}, {edit.End}) reaches into a region that is still being generated; wait for it or cancel.");
-            var segment = (FixedSegment)copy._segments[k];
-            var local = edit.Start - rendered.SegmentRanges[k].Start;
-            copy._segments[k] = new FixedSegment(string.Concat(segment.Text.AsSpan(0, local), edit.Text, segment.Text.AsSpan(local + edit.End - edit.Start)));
-        }
-        copy.MaskRanges(regenerate, "regenerate");
-        return copy;
+        var text = Render().Text;
+        RangeSet.Validate(ranges, text.Length);
+        var copy = new DocumentCanvas(_tokenizer, _specials, _options,
+            CanvasEdit.Apply(_segments, text, ranges.Select(r => new CanvasRange(r.Start, r.End, r.Text)).ToList(), _tokenizer, _specials));
+        return new CanvasChange(copy, RangeSet.WithoutNoOps(ranges));
     }
 
-    /// <summary>Masks ranges of the current rendered text; each must lie inside one fixed segment.</summary>
-    private void MaskRanges(IReadOnlyList<TextRegion> regions, string field)
+    /// <summary>
+    /// A new canvas with ranges of the rendered text masked to be generated again (each replaced by a new all-masked
+    /// region sized by the budget rule or its maxTokens); a range may overlap regions still being generated.
+    /// </summary>
+    public CanvasChange WithRegenerated(IReadOnlyList<TextRegion> regions, string field = "regenerate")
+    {
+        var copy = Clone();
+        var ranges = copy.MaskRanges(regions, field);
+        return new CanvasChange(copy, ranges);
+    }
+
+    /// <summary>Masks ranges of the current rendered text; returns the change as replaced ranges (old text → placeholders).</summary>
+    private IReadOnlyList<ReplacedRange> MaskRanges(IReadOnlyList<TextRegion> regions, string field)
     {
         for (var i = 0; i < regions.Count; i++)
         {
@@ -300,84 +315,49 @@ internal sealed class DocumentCanvas
             if (regions[i].MaxTokens is { } max && (max < 1 || max > _options.MaxRegionTokens))
                 throw new InvalidSessionRequestException($"{field}[{i}].maxTokens = {max} is out of range 1..{_options.MaxRegionTokens}.");
         }
-        if (regions.Count == 0) return;
-        var rendered = Render();
-        var order = TextRanges.ValidateAndOrder(rendered.Text, regions.Select(r => (r.Start, r.End)).ToList(), field);
-        var cuts = new Dictionary<int, List<int>>();
+        if (regions.Count == 0) return [];
+        var text = Render().Text;
+        var order = TextRanges.ValidateAndOrder(text, regions.Select(r => (r.Start, r.End)).ToList(), field);
+        var ranges = new List<CanvasRange>(order.Length);
         foreach (var i in order)
         {
-            var k = FixedSegmentHolding(rendered, regions[i].Start, regions[i].End)
-                ?? throw new RegionBusyException($"{field}[{i}] = [{regions[i].Start}, {regions[i].End}) reaches into a region that is still being generated.");
-            if (!cuts.TryGetValue(k, out var list)) cuts[k] = list = [];
-            list.Add(i);
+            var replaced = text[regions[i].Start..regions[i].End];
+            var budget = regions[i].MaxTokens ?? MaskBudget.For(replaced.Length == 0 ? 0 : _tokenizer.EncodeVerbatim(replaced).Ids.Length, _options);
+            ranges.Add(new CanvasRange(regions[i].Start, regions[i].End, string.Concat(Enumerable.Repeat(SessionSnapshot.MaskPlaceholder, budget)), budget));
         }
-        var segments = new List<Segment>();
-        for (var k = 0; k < _segments.Count; k++)
-        {
-            if (!cuts.TryGetValue(k, out var inSegment))
-            {
-                segments.Add(_segments[k]);
-                continue;
-            }
-            var text = ((FixedSegment)_segments[k]).Text;
-            var segmentStart = rendered.SegmentRanges[k].Start;
-            var cursor = 0;
-            foreach (var i in inSegment) // ascending by start
-            {
-                var start = regions[i].Start - segmentStart;
-                var end = regions[i].End - segmentStart;
-                var replaced = text[start..end];
-                var budget = regions[i].MaxTokens ?? MaskBudget.For(replaced.Length == 0 ? 0 : _tokenizer.EncodeVerbatim(replaced).Ids.Length, _options);
-                segments.Add(new FixedSegment(text[cursor..start]));
-                segments.Add(RegionSegment.AllMasked(budget, _specials.Mask));
-                cursor = end;
-            }
-            segments.Add(new FixedSegment(text[cursor..]));
-        }
-        _segments = segments;
+        _segments = CanvasEdit.Apply(_segments, text, ranges, _tokenizer, _specials);
+        return ranges.Select(r => new ReplacedRange(r.Start, r.End, r.Text)).ToArray();
     }
 
-    /// <summary>The fixed segment whose closed range [start, end] contains [start, end], if any.</summary>
-    private static int? FixedSegmentHolding(RenderedDocument rendered, int start, int end)
+    /// <summary>Every region as rendered now, in order, with its start in the rendered text.</summary>
+    public IReadOnlyList<RegionText> RenderRegions()
     {
-        for (var k = 0; k < rendered.SegmentRanges.Count; k += 2)
+        var regions = new List<RegionText>();
+        var offset = 0;
+        foreach (var segment in _segments)
         {
-            var range = rendered.SegmentRanges[k];
-            if (range.Start <= start && end <= range.End) return k;
+            if (segment is FixedSegment f)
+            {
+                offset += f.Text.Length;
+                continue;
+            }
+            var text = new RegionText(offset, RegionRenderer.Pieces((RegionSegment)segment, _tokenizer, _specials));
+            regions.Add(text);
+            offset += text.Length;
         }
-        return null;
+        return regions;
     }
 
     /// <summary>Renders the region; returns where its first mask placeholder starts in <paramref name="text"/> (-1: none).</summary>
     private int AppendRegion(StringBuilder text, RegionSegment region)
     {
-        int firstMask = -1;
-        // Committed tokens between masks decode together (a byte-level token may hold part of a character);
-        // pad/end tokens are dropped.
-        var run = new List<int>();
-        foreach (var token in region.Tokens)
+        var firstMask = -1;
+        foreach (var piece in RegionRenderer.Pieces(region, _tokenizer, _specials))
         {
-            if (token == _specials.Mask)
-            {
-                Flush();
-                if (firstMask < 0) firstMask = text.Length;
-                text.Append(SessionSnapshot.MaskPlaceholder);
-            }
-            else if (token != _specials.Pad && token != _specials.End)
-            {
-                run.Add(token);
-            }
+            if (piece.IsMask && firstMask < 0) firstMask = text.Length;
+            text.Append(piece.Text);
         }
-        Flush();
-
         return firstMask;
-
-        void Flush()
-        {
-            if (run.Count == 0) return;
-            text.Append(_tokenizer.Decode(run));
-            run.Clear();
-        }
     }
 
     private DocumentCanvas Clone() => new(_tokenizer, _specials, _options, _segments.Select(s => s switch
@@ -385,43 +365,4 @@ internal sealed class DocumentCanvas
         RegionSegment r => r.Copy(),
         _ => s,
     }).ToList());
-
-    private abstract class Segment;
-
-    /// <summary>Immutable fixed text with a lazily computed token cache.</summary>
-    private sealed class FixedSegment(string text) : Segment
-    {
-        private int[]? _tokens;
-
-        public string Text { get; } = text;
-
-        public int[] Tokens(ICodeTokenizer tokenizer) => _tokens ??= Text.Length == 0 ? [] : tokenizer.EncodeVerbatim(Text).Ids;
-
-        public void DropTokens() => _tokens = null;
-    }
-
-    private sealed class RegionSegment(int[] tokens, float[] confidence, int masked) : Segment
-    {
-        public int[] Tokens { get; } = tokens;
-
-        public float[] Confidence { get; } = confidence;
-
-        public int Masked { get; set; } = masked;
-
-        /// <summary>Steps spent on this region so far (not persisted: a new activation starts again at 0).</summary>
-        public int Steps { get; set; }
-
-        public static RegionSegment AllMasked(int budget, int mask) => new(Enumerable.Repeat(mask, budget).ToArray(), new float[budget], budget);
-
-        /// <summary>Checkpointed tokens; their confidences are not persisted (nothing reads them once committed), so they restore as 0.</summary>
-        public static RegionSegment FromCheckpoint(int[] tokens, int mask) => new((int[])tokens.Clone(), new float[tokens.Length], tokens.Count(t => t == mask));
-
-        public RegionSegment Copy() => new((int[])Tokens.Clone(), (float[])Confidence.Clone(), Masked) { Steps = Steps };
-
-        public RegionSegment WithoutMasks(int mask)
-        {
-            var keep = Enumerable.Range(0, Tokens.Length).Where(i => Tokens[i] != mask).ToArray();
-            return new RegionSegment(keep.Select(i => Tokens[i]).ToArray(), keep.Select(i => Confidence[i]).ToArray(), 0);
-        }
-    }
 }

@@ -1,3 +1,4 @@
+using SeedGrains.Abstractions.Collaboration;
 using SeedGrains.Abstractions.Sessions;
 using SeedGrains.Abstractions.Workers;
 
@@ -5,11 +6,17 @@ namespace SeedGrains.Grains.Sessions;
 
 /// <summary>
 /// The session's document as clients see it: the canvas, its version, status and error, and the last rendered
-/// snapshot (what <see cref="ISessionGrain.Get"/> and watchers read). Every change goes through here, so this is the
-/// seam where a change log (rebase, delta events) attaches. Not thread-safe: the grain changes it under its lock.
+/// snapshot (what <see cref="ISessionGrain.Get"/> and watchers read). Every change goes through here and is recorded in
+/// <see cref="Log"/> as exact replaced ranges of the previous version's rendered text (rebase, delta events). Not
+/// thread-safe: the grain changes it under its lock.
 /// </summary>
-internal sealed class SessionDocument(string session)
+internal sealed class SessionDocument(string session, TimeProvider? time = null, ChangeLogLimits? limits = null)
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
+    /// <summary>The recent changes, one per version since the log started (creation or activation).</summary>
+    public ChangeLog Log { get; private set; } = new(0, time ?? TimeProvider.System, limits);
+
     public DocumentCanvas? Canvas { get; private set; }
 
     /// <summary>1 at creation, +1 for every edit, every step that commits, cancel and failure.</summary>
@@ -33,28 +40,48 @@ internal sealed class SessionDocument(string session)
     public void Load(DocumentCanvas canvas, long version, SessionStatus status, string? error)
     {
         (Canvas, Version, Status, Error) = (canvas, version, status, error);
+        Log = new ChangeLog(version, _time, limits);
     }
 
-    /// <summary>A change that replaces the document (create, edit, cancel, failure).</summary>
-    public void Replace(DocumentCanvas canvas, long version, SessionStatus status, string? error)
+    /// <summary>A new document (create): its change log starts at <paramref name="version"/>.</summary>
+    public void Start(DocumentCanvas canvas, long version, SessionStatus status)
     {
-        (Canvas, Version, Status, Error) = (canvas, version, status, error);
+        (Canvas, Version, Status, Error) = (canvas, version, status, null);
+        Log = new ChangeLog(version, _time, limits);
         Generation++;
+        Render();
+    }
+
+    /// <summary>
+    /// A change that replaces the document (edit, cancel, failure): <paramref name="changes"/> lead from the current
+    /// version's text to <paramref name="canvas"/>'s, one per version.
+    /// </summary>
+    public void Replace(DocumentCanvas canvas, SessionStatus status, string? error, IReadOnlyList<TextChange> changes)
+    {
+        if (changes.Count == 0 || changes[0].Version != Version + 1)
+            throw new ArgumentException($"A change after version {Version} must start at version {Version + 1}.", nameof(changes));
+        foreach (var change in changes)
+            Log.Append(change);
+        (Canvas, Version, Status, Error) = (canvas, changes[^1].Version, status, error);
+        Generation++;
+        Render();
     }
 
     /// <summary>
     /// The model's change: writes a step's commits (for a window built from this generation) into the canvas — the next
-    /// version, idle once no mask is left — and returns the tokens committed. A step that breaks the stepper contract
-    /// throws <see cref="InvalidOperationException"/> and leaves the document as it was.
+    /// version, idle once no mask is left — and returns the tokens committed and the change (author "model"). A step that
+    /// breaks the stepper contract throws <see cref="InvalidOperationException"/> and leaves the document as it was.
     /// </summary>
-    public int CommitStep(StepWindow window, IReadOnlyList<StepCommit> commits)
+    public (int Committed, TextChange Change) CommitStep(StepWindow window, IReadOnlyList<StepCommit> commits)
     {
-        var committed = Canvas!.Apply(window, commits);
-        Canvas.FinalizeCompletedRegions();
+        var (committed, ranges) = Canvas!.ApplyStep(window, commits);
+        var change = new TextChange(Version + 1, ChangeAuthors.Model, ranges);
+        Log.Append(change);
         Version++;
         Generation++;
         if (Canvas.Masked == 0) Status = SessionStatus.Idle;
-        return committed;
+        Render();
+        return (committed, change);
     }
 
     /// <summary>Nothing in the text changed, but a step in flight must not commit (suspension).</summary>

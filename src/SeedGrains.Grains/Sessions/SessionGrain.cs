@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
+using SeedGrains.Abstractions.Collaboration;
 using SeedGrains.Abstractions.Errors;
 using SeedGrains.Abstractions.Limits;
 using SeedGrains.Abstractions.Sessions;
@@ -16,8 +17,8 @@ namespace SeedGrains.Grains.Sessions;
 /// <summary>
 /// One editing session (key `tenant/session`), composed of cluster-free parts: the document
 /// (<see cref="SessionDocument"/>), its writes (<see cref="SessionCheckpointer"/>), the resume reminder
-/// (<see cref="SessionResumeReminder"/>), the tenant slot (<see cref="TenantSlot"/>), the watchers
-/// (<see cref="WatcherHub{TEvent}"/>), the denoising loop (<see cref="DenoisingLoop"/>, <see cref="StepRunner"/>,
+/// (<see cref="SessionResumeReminder"/>), the tenant slot (<see cref="TenantSlot"/>), the watchers and presence
+/// (<see cref="SessionBroadcaster"/>), edits rebased through the change log (<see cref="EditRequestRebaser"/>), the denoising loop (<see cref="DenoisingLoop"/>, <see cref="StepRunner"/>,
 /// <see cref="StepBackoff"/>), settling (<see cref="SessionSettler"/>), the index entry and usage reports.
 /// Concurrency: the grain is not reentrant, but the denoising loop runs as an interleaving grain timer, so while it
 /// awaits the model worker, edits, cancels and reads are served. Every change to the document happens under
@@ -45,7 +46,8 @@ public sealed class SessionGrain(
     private static readonly TimeSpan StepInterval = TimeSpan.FromMilliseconds(1);
     private readonly SessionOptions _options = options.Value;
     private readonly SemaphoreSlim _documentLock = new(1, 1);
-    private readonly WatcherHub<SessionUpdate> _watchers = new();
+    private SessionBroadcaster _watchers = null!;
+    private IDisposable? _presenceTimer;
     private string _tenant = "";
     private string _session = "";
     private string _key = "";
@@ -160,9 +162,9 @@ public sealed class SessionGrain(
             if (!request.Transient) await _index.CheckStoredSessionsQuota();
             var canvas = Codec.Create(request.Text, request.Regions ?? []);
             (_priority, _transient) = (request.Priority, request.Transient);
-            await StoreChange(canvas, 1);
+            await StoreChange(canvas, 1, changes: null);
             if (!_transient) _usage.Meter.Created();
-            var snapshot = Publish(SessionUpdateKind.Edit);
+            var snapshot = Publish(SessionUpdateKind.Edit, []);
             if (_document.IsDenoising) StartLoop();
             else await _settler.Settle(_document.Canvas, _transient);
             await RecordInIndex();
@@ -184,12 +186,11 @@ public sealed class SessionGrain(
         : Locked(async () =>
         {
             var canvas = _document.Canvas ?? throw NotFound();
-            if (request.BaseVersion != _document.Version)
-                throw new StaleVersionException($"baseVersion {request.BaseVersion} is stale: session '{_session}' is at version {_document.Version}.", _document.Version);
-            var edited = canvas.WithEdits(request.Edits ?? [], request.Regenerate ?? []);
+            var rebased = EditRequestRebaser.Rebase(_document.Log, _document.Snapshot!.Text.Length, request);
+            var (edited, changes) = EditApplier.Apply(canvas, rebased, request, _document.Version);
             CheckSize(edited.FixedLength, request.MaxTextChars, "text after the edits");
-            await StoreChange(edited, _document.Version + 1);
-            var snapshot = Publish(SessionUpdateKind.Edit);
+            await StoreChange(edited, changes[^1].Version, changes);
+            var snapshot = Publish(SessionUpdateKind.Edit, changes);
             if (_document.IsDenoising) StartLoop();
             await RecordInIndex();
             return snapshot;
@@ -242,9 +243,33 @@ public sealed class SessionGrain(
     /// </summary>
     public async IAsyncEnumerable<SessionUpdate> Watch(bool untilSettled, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var first = new SessionUpdate(SessionUpdateKind.Snapshot, _document.Snapshot ?? throw NotFound());
-        await foreach (var update in _watchers.Watch(first, u => untilSettled && u.Snapshot.Status.IsSettled(), cancellationToken))
+        if (!_document.Exists) throw NotFound();
+        await foreach (var update in _watchers.Watch(untilSettled, cancellationToken))
             yield return update;
+    }
+
+    /// <summary>The delta stream (<see cref="SessionBroadcaster.Events"/>); subscribed in this turn.</summary>
+    public async IAsyncEnumerable<SessionEvent> Events(long? lastEventId, bool untilSettled, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        if (!_document.Exists) throw NotFound();
+        await foreach (var e in _watchers.Events(lastEventId, untilSettled, cancellationToken))
+            yield return e;
+    }
+
+    /// <summary>No document change, so no lock: it runs within one turn. Silent clients expire on a timer while any is present.</summary>
+    public Task SetPresence(PresenceUpdate update)
+    {
+        if (!_document.Exists) throw NotFound();
+        _watchers.SetPresence(update ?? throw new InvalidSessionRequestException("A presence is required."));
+        _presenceTimer ??= this.RegisterGrainTimer(() =>
+        {
+            _watchers.ExpirePresence();
+            if (_watchers.Presence.Count > 0) return Task.CompletedTask;
+            _presenceTimer?.Dispose();
+            _presenceTimer = null;
+            return Task.CompletedTask;
+        }, new GrainTimerCreationOptions(PresenceBoard.Ttl / 6, PresenceBoard.Ttl / 6) { Interleave = true, KeepAlive = false });
+        return Task.CompletedTask;
     }
 
     private void StartLoop()
@@ -263,9 +288,10 @@ public sealed class SessionGrain(
     private async Task Commit(StepWindow window, StepReply reply)
     {
         int committed;
+        TextChange change;
         try
         {
-            committed = _document.CommitStep(window, reply.Commits);
+            (committed, change) = _document.CommitStep(window, reply.Commits);
         }
         catch (InvalidOperationException ex)
         {
@@ -275,7 +301,7 @@ public sealed class SessionGrain(
         }
         _slot.Committed(committed);
         _usage.Meter.Committed(committed);
-        Publish(SessionUpdateKind.Step);
+        Publish(SessionUpdateKind.Step, [change]);
         _checkpointer.StepTaken();
         if (!_document.IsDenoising)
         {
@@ -296,7 +322,7 @@ public sealed class SessionGrain(
     /// Stores a client's change (create, edit) before it is acknowledged. The slot and the reminder come first, so a
     /// stored "denoising" is always resumable; when any of it fails, nothing of the change is kept.
     /// </summary>
-    private async Task StoreChange(DocumentCanvas canvas, long version)
+    private async Task StoreChange(DocumentCanvas canvas, long version, IReadOnlyList<TextChange>? changes)
     {
         var status = canvas.Masked > 0 ? SessionStatus.Denoising : SessionStatus.Idle;
         var acquired = await _slot.AcquireIf(status == SessionStatus.Denoising);
@@ -310,18 +336,20 @@ public sealed class SessionGrain(
             if (acquired) await _slot.Release();
             throw;
         }
-        _document.Replace(canvas, version, status, error: null);
+        if (changes is null) _document.Start(canvas, version, status);
+        else _document.Replace(canvas, status, error: null, changes);
     }
 
     /// <summary>Cancel or fail: drop the masks, keep what was committed, record and announce it. Caller holds the lock.</summary>
     private async Task StopDenoising(SessionStatus status, string? error)
     {
         var stopped = _document.Canvas!.WithoutMasks();
-        var version = _document.Version + 1;
-        await _checkpointer.WriteSettled(Capture(stopped, version, status, error), bestEffort: status == SessionStatus.Failed);
-        _document.Replace(stopped, version, status, error);
+        // The model's regions stop: the dropped masks are the model's change, which no person's edit conflicts with.
+        var change = new TextChange(_document.Version + 1, ChangeAuthors.Model, stopped.Ranges);
+        await _checkpointer.WriteSettled(Capture(stopped.Canvas, change.Version, status, error), bestEffort: status == SessionStatus.Failed);
+        _document.Replace(stopped.Canvas, status, error, [change]);
         _loop.Stop();
-        Publish(SessionUpdateKind.Status);
+        Publish(SessionUpdateKind.Status, [change]);
         await _settler.Settle(_document.Canvas, _transient);
         await RecordInIndex();
     }
@@ -333,11 +361,10 @@ public sealed class SessionGrain(
     private SessionState Capture(DocumentCanvas canvas, long version, SessionStatus status, string? error) =>
         Codec.Capture(canvas, version, status, error, _priority, _transient, _suspended);
 
-    private SessionSnapshot Publish(SessionUpdateKind kind)
+    private SessionSnapshot Publish(SessionUpdateKind kind, IReadOnlyList<TextChange> changes)
     {
-        var update = new SessionUpdate(kind, _document.Render());
-        _watchers.Publish(update);
-        return update.Snapshot;
+        _watchers.Published(kind, changes);
+        return _document.Snapshot!;
     }
 
     private async Task<T> Locked<T>(Func<Task<T>> work)
@@ -365,7 +392,8 @@ public sealed class SessionGrain(
         _key = this.GetPrimaryKeyString();
         (_tenant, _session) = SessionKey.Parse(_key);
         var time = clock.Time;
-        _document = new SessionDocument(_session);
+        _document = new SessionDocument(_session, time, _options.ChangeLog);
+        _watchers = new SessionBroadcaster(_document, time);
         _checkpointer = new SessionCheckpointer(new GrainSessionStateStore(state), _options, time, logger, _key, _session, () =>
         {
             // Another activation owns the session now: stop stepping and start over from storage.

@@ -1,3 +1,4 @@
+using SeedGrains.Abstractions.Collaboration;
 using SeedGrains.Abstractions.Workers;
 
 namespace SeedGrains.Grains.Sessions;
@@ -15,6 +16,12 @@ public sealed class SessionOptions
     public int MinExtraTokens { get; set; } = 4;
 
     public double ExtraFraction { get; set; } = 0.25;
+
+    /// <summary>
+    /// How much history a session keeps for rebasing edits and resuming event streams (in memory, not persisted): at
+    /// least the last 1,000 versions or 10 minutes, whichever is more, capped at 50,000 changes / ~16 MiB.
+    /// </summary>
+    public ChangeLogLimits ChangeLog { get; set; } = ChangeLogLimits.Default;
 
     /// <summary>Largest mask budget of one region (also the upper bound of an explicit max_tokens).</summary>
     public int MaxRegionTokens { get; set; } = 1024;

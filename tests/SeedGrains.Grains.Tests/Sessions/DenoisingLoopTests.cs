@@ -28,8 +28,8 @@ public sealed class DenoisingLoopTests
     private bool _lockHeldInCallbacks = true;
 
     public DenoisingLoopTests() =>
-        _document.Replace(DocumentCanvas.Create("a", [new TextRegion(1, 1, MaxTokens: 2)], new CharTokenizer(), Specials, new SessionOptions()),
-            1, SessionStatus.Denoising, error: null);
+        _document.Start(DocumentCanvas.Create("a", [new TextRegion(1, 1, MaxTokens: 2)], new CharTokenizer(), Specials, new SessionOptions()),
+            1, SessionStatus.Denoising);
 
     private DenoisingLoop Loop() => new(_document, _lock,
         new StepRunner((_, _) => { _calls++; return _step(); }, () => false,

@@ -1,3 +1,4 @@
+using SeedGrains.Abstractions.Collaboration;
 using SeedGrains.Abstractions.Sessions;
 using SeedGrains.Abstractions.Workers;
 using SeedGrains.Diffusion.Decoding;
@@ -18,7 +19,7 @@ public sealed class SessionDocumentTests
     {
         var document = new SessionDocument("s");
         Assert.False(document.Exists);
-        document.Replace(Canvas("a", new TextRegion(1, 1, MaxTokens: 1)), 1, SessionStatus.Denoising, error: null);
+        document.Start(Canvas("a", new TextRegion(1, 1, MaxTokens: 1)), 1, SessionStatus.Denoising);
         var generation = document.Generation;
 
         var snapshot = document.Render();
@@ -34,10 +35,12 @@ public sealed class SessionDocumentTests
     public void A_step_that_fills_the_last_mask_makes_the_next_version_idle()
     {
         var document = new SessionDocument("s");
-        document.Replace(Canvas("a", new TextRegion(1, 1, MaxTokens: 2)), 1, SessionStatus.Denoising, error: null);
+        document.Start(Canvas("a", new TextRegion(1, 1, MaxTokens: 2)), 1, SessionStatus.Denoising);
         var window = document.Canvas!.BuildWindow(16);
 
-        Assert.Equal(1, document.CommitStep(window, [new StepCommit(1, CharTokenizer.IdOf('b'), 1f)]));
+        var (committed, change) = document.CommitStep(window, [new StepCommit(1, CharTokenizer.IdOf('b'), 1f)]);
+        Assert.Equal(1, committed);
+        Assert.Equal(new TextChange(2, ChangeAuthors.Model, [new ReplacedRange(1, 9, "b")]), change); // the first placeholder became "b"
         Assert.Equal((2L, SessionStatus.Denoising), (document.Version, document.Status));
 
         var generation = document.Generation;
