@@ -6,12 +6,15 @@ namespace SeedGrains.Grains.Sessions;
 
 /// <summary>
 /// The exact change between two renderings of the same regions (a model step, masks dropped on cancel): a character
-/// diff per region, in which a mask placeholder counts as one symbol — so a mask is replaced whole, and a person's edit
-/// elsewhere in the region is never covered by one coarse range.
+/// diff per region, in which each mask placeholder counts as one symbol of its own (its token index) — so a mask is
+/// replaced whole, a mask that is still there matches itself, and a person's edit elsewhere in the region is never
+/// covered by one coarse range.
 /// </summary>
 internal static class RegionDiff
 {
-    private const char MaskSymbol = '\uE000';
+    // Masks become private-use characters, one per token index.
+    private const char FirstSymbol = '\uE000';
+    private const char LastSymbol = '\uF8FF';
 
     /// <param name="before">The regions before, with their starts in the old text.</param>
     /// <param name="after">The same regions (same order and count) after; their starts are ignored.</param>
@@ -28,8 +31,8 @@ internal static class RegionDiff
 
     private static void AddRegion(RegionText before, RegionText after, List<ReplacedRange> ranges)
     {
-        // A document that itself holds the symbol is diffed as plain text (a mask must never equal a character).
-        var symbolic = !before.Pieces.Concat(after.Pieces).Any(p => !p.IsMask && p.Text.Contains(MaskSymbol));
+        // A document that itself holds such characters (or a huge region) is diffed as plain text: a mask must never equal a character.
+        var symbolic = before.Pieces.Concat(after.Pieces).All(p => p.IsMask ? p.Token <= LastSymbol - FirstSymbol : !p.Text.Any(IsSymbol));
         var (oldCompact, oldMap, oldText) = Compact(before.Pieces, symbolic);
         var (newCompact, newMap, newText) = Compact(after.Pieces, symbolic);
         if (oldText == newText) return;
@@ -44,6 +47,8 @@ internal static class RegionDiff
         }
     }
 
+    private static bool IsSymbol(char c) => c is >= FirstSymbol and <= LastSymbol;
+
     /// <summary>The pieces with each mask as one symbol, the rendered offset of every compact offset (and the end), and the rendered text.</summary>
     private static (string Compact, int[] Map, string Text) Compact(IReadOnlyList<RegionPiece> pieces, bool masksAsSymbol)
     {
@@ -54,7 +59,7 @@ internal static class RegionDiff
         {
             if (piece.IsMask && masksAsSymbol)
             {
-                compact.Append(MaskSymbol);
+                compact.Append((char)(FirstSymbol + piece.Token));
                 map.Add(rendered);
             }
             else

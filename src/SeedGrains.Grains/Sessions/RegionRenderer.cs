@@ -12,12 +12,13 @@ internal static class RegionRenderer
         var pieces = new List<RegionPiece>();
         // Committed tokens between masks decode together (a byte-level token may hold part of a character).
         var run = new List<int>();
-        foreach (var token in region.Tokens)
+        for (var i = 0; i < region.Tokens.Length; i++)
         {
+            var token = region.Tokens[i];
             if (token == specials.Mask)
             {
                 Flush();
-                pieces.Add(MaskPiece);
+                pieces.Add(new RegionPiece(true, SessionSnapshot.MaskPlaceholder, i));
             }
             else if (token != specials.Pad && token != specials.End)
             {
@@ -35,6 +36,4 @@ internal static class RegionRenderer
             run.Clear();
         }
     }
-
-    private static readonly RegionPiece MaskPiece = new(true, SessionSnapshot.MaskPlaceholder);
 }
