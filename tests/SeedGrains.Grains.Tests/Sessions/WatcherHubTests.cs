@@ -72,4 +72,17 @@ public sealed class WatcherHubTests
         await watch.DisposeAsync();
         Assert.Equal(0, hub.Count);
     }
+
+    [Fact]
+    public async Task A_slow_watcher_of_a_delta_stream_gets_a_fresh_state_instead_of_losing_an_event()
+    {
+        var state = 0;
+        var hub = new WatcherHub<int>(capacity: 3, resync: () => 1000 + state);
+        var watch = hub.Watch(0, e => e < 0);
+        for (state = 1; state <= 5; state++) hub.Publish(state); // 4 does not fit: the queue becomes the state as of 4
+        hub.Publish(-1);
+
+        Assert.Equal([0, 1004, 5, -1], await Read(watch));
+        Assert.Equal(1, hub.Resyncs);
+    }
 }
