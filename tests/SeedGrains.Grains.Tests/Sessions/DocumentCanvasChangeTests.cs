@@ -72,6 +72,23 @@ public sealed class DocumentCanvasChangeTests
     }
 
     [Fact]
+    public void A_person_editing_inside_a_region_while_the_model_steps_keeps_their_edit_and_the_models_other_tokens()
+    {
+        var document = new SessionDocument("s");
+        document.Start(Canvas("ab", new TextRegion(1, 1, MaxTokens: 4)), 1, SessionStatus.Denoising); // "a" + 4 masks + "b"
+        document.CommitStep(document.Canvas!.BuildWindow(64), [new StepCommit(1, CharTokenizer.IdOf('x'), 1f), new StepCommit(4, CharTokenizer.IdOf('y'), 1f)]);
+
+        // Sent against version 1: replace the second mask's placeholder with "P".
+        var request = new EditRequest(1, [new TextEdit(9, 17, "P")], [], ClientId: "ann");
+        var rebased = EditRequestRebaser.Rebase(document.Log, document.Snapshot!.Text.Length, request);
+        var (canvas, changes) = EditApplier.Apply(document.Canvas!, rebased, request, document.Version);
+        document.Replace(canvas, SessionStatus.Denoising, null, changes);
+
+        Assert.Equal("axP" + Mask + "yb", document.Snapshot!.Text); // the model's x and y and the third mask stay
+        Assert.Equal(1, document.Canvas!.Masked);
+    }
+
+    [Fact]
     public void An_edit_inside_a_generating_region_splits_it_and_a_committed_run_it_touches_becomes_text()
     {
         var canvas = Canvas("ab", new TextRegion(1, 1, MaxTokens: 4));
