@@ -33,7 +33,7 @@ public sealed class HttpApiTests(SiloHost host) : IClassFixture<SiloHost>
     }
 
     [Fact]
-    public async Task Events_stream_the_snapshot_then_steps_and_end_when_idle()
+    public async Task Events_stream_the_snapshot_then_changes_and_end_when_idle()
     {
         host.Stepper.Gate.Reset();
         var created = await Create("abc", 1, 2, maxTokens: 3);
@@ -48,15 +48,21 @@ public sealed class HttpApiTests(SiloHost host) : IClassFixture<SiloHost>
 
         Assert.Equal("snapshot", events[0].Event);
         Assert.Equal("denoising", Json(events[0].Data).GetProperty("status").GetString());
-        Assert.All(events.Skip(1), e => Assert.Equal("step", e.Event));
+        Assert.All(events.Skip(1), e => Assert.Equal("change", e.Event));
         Assert.Equal(["1", "2", "3", "4"], events.Select(e => e.Id));
-        var last = Json(events[^1].Data);
-        Assert.Equal("idle", last.GetProperty("status").GetString());
-        Assert.Equal("a" + Letters(1, 3) + "c", last.GetProperty("text").GetString());
+        var text = Json(events[0].Data).GetProperty("text").GetString()!;
+        foreach (var change in events.Skip(1).Select(e => Json(e.Data)))
+        {
+            Assert.Equal("model", change.GetProperty("author").GetString());
+            Assert.False(change.TryGetProperty("text", out _)); // deltas only
+            text = Sse.ApplyOps(text, change);
+        }
+        Assert.Equal("idle", Json(events[^1].Data).GetProperty("status").GetString());
+        Assert.Equal("a" + Letters(1, 3) + "c", text);
     }
 
     [Fact]
-    public async Task Edit_with_the_current_version_regenerates_and_a_stale_one_is_409()
+    public async Task Edit_with_the_current_version_regenerates_and_only_an_overlap_with_another_person_is_409()
     {
         var created = await Create("0123456789", 0, 0, maxTokens: 1);
         var id = created.GetProperty("id").GetString()!;
@@ -73,14 +79,25 @@ public sealed class HttpApiTests(SiloHost host) : IClassFixture<SiloHost>
         });
         Assert.Equal(HttpStatusCode.OK, edited.StatusCode);
         var afterEdit = Json(await edited.Content.ReadAsStringAsync());
-        Assert.Equal(version + 1, afterEdit.GetProperty("version").GetInt64());
+        Assert.Equal(version + 2, afterEdit.GetProperty("version").GetInt64()); // the edit, then the masking
         Assert.Equal("denoising", afterEdit.GetProperty("status").GetString());
         var final = await WaitUntilIdle(id);
         Assert.Equal("b01" + Letters(3, 2) + "456789!", final.GetProperty("text").GetString());
+        var current = final.GetProperty("version").GetInt64();
 
-        using var stale = await Client.PostAsJsonAsync($"/v1/sessions/{id}/edits", new { baseVersion = version, edits = Array.Empty<object>() });
-        await AssertProblem(stale, HttpStatusCode.Conflict);
-        Assert.Equal(final.GetProperty("version").GetInt64(), Json(await stale.Content.ReadAsStringAsync()).GetProperty("currentVersion").GetInt64());
+        using var ann = await Client.PostAsJsonAsync($"/v1/sessions/{id}/edits", new { baseVersion = current, clientId = "ann", edits = new[] { new { start = 0, end = 2, text = "A" } } });
+        Assert.Equal(HttpStatusCode.OK, ann.StatusCode);
+        // Stale, but apart from ann's change: rebased and applied (after the earlier insertion at the same point).
+        using var apart = await Client.PostAsJsonAsync($"/v1/sessions/{id}/edits", new { baseVersion = version, clientId = "bob", edits = new[] { new { start = 11, end = 11, text = "?" } } });
+        Assert.Equal(HttpStatusCode.OK, apart.StatusCode);
+        Assert.Equal("A1" + Letters(3, 2) + "456789!?", Json(await apart.Content.ReadAsStringAsync()).GetProperty("text").GetString());
+
+        using var overlap = await Client.PostAsJsonAsync($"/v1/sessions/{id}/edits", new { baseVersion = current, clientId = "bob", edits = new[] { new { start = 1, end = 3, text = "x" } } });
+        var problem = await AssertProblem(overlap, HttpStatusCode.Conflict);
+        Assert.Equal("Edit conflict", problem.GetProperty("title").GetString());
+        Assert.Equal(current + 2, problem.GetProperty("currentVersion").GetInt64());
+        var conflict = problem.GetProperty("conflict");
+        Assert.Equal((0, 1, current + 1, "ann"), (conflict.GetProperty("start").GetInt32(), conflict.GetProperty("end").GetInt32(), conflict.GetProperty("version").GetInt64(), conflict.GetProperty("author").GetString()));
     }
 
     [Fact]

@@ -21,6 +21,45 @@ internal static class Sse
         return session.RootElement.Clone();
     }
 
+    /// <summary>A <c>change</c> event's ops applied to the text of the version before it.</summary>
+    public static string ApplyOps(string text, JsonElement change)
+    {
+        var result = new StringBuilder();
+        var position = 0;
+        foreach (var op in change.GetProperty("ops").EnumerateArray())
+        {
+            var start = op.GetProperty("start").GetInt32();
+            result.Append(text, position, start - position).Append(op.GetProperty("text").GetString());
+            position = op.GetProperty("end").GetInt32();
+        }
+        return result.Append(text, position, text.Length - position).ToString();
+    }
+
+    /// <summary>The next <paramref name="count"/> events of a stream that stays open.</summary>
+    public static async Task<List<SseEvent>> Read(StreamReader reader, int count, CancellationToken cancellationToken)
+    {
+        var events = new List<SseEvent>();
+        string? name = null, id = null;
+        var data = new StringBuilder();
+        while (events.Count < count && await reader.ReadLineAsync(cancellationToken) is { } line)
+        {
+            if (line.Length == 0)
+            {
+                if (data.Length > 0) events.Add(new SseEvent(name, id, data.ToString()));
+                name = id = null;
+                data.Clear();
+            }
+            else if (line.StartsWith("event: ", StringComparison.Ordinal)) name = line[7..];
+            else if (line.StartsWith("id: ", StringComparison.Ordinal)) id = line[4..];
+            else if (line.StartsWith("data: ", StringComparison.Ordinal)) data.Append(line[6..]);
+        }
+        return events;
+    }
+
+    /// <summary>The bytes an event took on the wire.</summary>
+    public static int FrameBytes(SseEvent e) =>
+        Encoding.UTF8.GetByteCount((e.Event is null ? "" : $"event: {e.Event}\n") + (e.Id is null ? "" : $"id: {e.Id}\n") + $"data: {e.Data}\n\n");
+
     /// <summary>Reads events until the server closes the stream.</summary>
     public static async Task<List<SseEvent>> ReadAll(HttpResponseMessage response, CancellationToken cancellationToken)
     {

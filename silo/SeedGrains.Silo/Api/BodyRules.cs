@@ -8,6 +8,12 @@ internal static class BodyRules
         if (value is null) throw Invalid($"{field} must be a string, not null.", field);
     }
 
+    /// <summary>An optional client-chosen id (clientId, editId): 1 to 128 characters when present.</summary>
+    public static void RequireShortId(string? value, string field)
+    {
+        if (value is not null && (value.Length == 0 || value.Length > 128)) throw Invalid($"{field} must have 1 to 128 characters.", field);
+    }
+
     /// <summary>
     /// Every item of an optional list must be present, and valid by its own rule. The lists are typed non-null (that
     /// is the contract), but JSON can still put a null in them.

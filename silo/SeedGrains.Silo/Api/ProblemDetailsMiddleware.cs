@@ -77,7 +77,12 @@ internal sealed class ProblemDetailsMiddleware(RequestDelegate next, ILogger<Pro
         JsonException => (400, "Invalid JSON", []),
         BadHttpRequestException b => (b.StatusCode, ProblemTitles.For(b.StatusCode), []),
         SessionNotFoundException => (404, "Session not found", []),
-        StaleVersionException s => (409, "Stale version", new() { ["currentVersion"] = s.CurrentVersion }),
+        EditConflictException c => (409, "Edit conflict", new()
+        {
+            ["currentVersion"] = c.CurrentVersion,
+            ["conflict"] = new Dictionary<string, object?> { ["start"] = c.Start, ["end"] = c.End, ["version"] = c.ConflictingVersion, ["author"] = c.ConflictingAuthor },
+        }),
+        BaseVersionTooOldException o => (409, "Base version too old", new() { ["currentVersion"] = o.CurrentVersion, ["oldestBaseVersion"] = o.OldestBaseVersion }),
         RegionBusyException => (409, "Region is still being generated", []),
         QuotaExceededException => (429, "Quota exceeded", []),
         ModelBusyException => (503, "Model busy", []),

@@ -39,15 +39,22 @@ public sealed class EditBodyItem
     [JsonRequired] public string Text { get; init; } = "";
 }
 
-/// <summary>POST /v1/sessions/{id}/edits body.</summary>
+/// <summary>
+/// POST /v1/sessions/{id}/edits body: <c>baseVersion</c> may be any version still in the session's change log (the
+/// server rebases the edit); <c>clientId</c> is recorded as the change's author, <c>editId</c> echoed in it.
+/// </summary>
 public sealed class EditBody : IRequestBody
 {
     [JsonRequired] public long BaseVersion { get; init; }
     public List<EditBodyItem>? Edits { get; init; }
     public List<RegionBody>? Regenerate { get; init; }
+    public string? ClientId { get; init; }
+    public string? EditId { get; init; }
 
     void IRequestBody.Validate()
     {
+        BodyRules.RequireShortId(ClientId, "clientId");
+        BodyRules.RequireShortId(EditId, "editId");
         BodyRules.RequireItems(Edits, "edits", EditBodyItem.Shape, (edit, field) => BodyRules.RequireString(edit.Text, $"{field}.text"));
         BodyRules.RequireItems(Regenerate, "regenerate", RegionBody.Shape);
     }
@@ -77,4 +84,48 @@ public sealed record SessionList(IReadOnlyList<SessionListItem> Data, string? Ne
 {
     public static SessionList From(SessionPage page) =>
         new(page.Data.Select(s => new SessionListItem(s.Id, s.Status.ToWire(), s.Version, s.Created, s.Updated, s.Size)).ToList(), page.NextCursor);
+}
+
+/// <summary>A [start, end) selection (UTF-16 code units).</summary>
+public sealed record SelectionBody([property: JsonRequired] int Start, [property: JsonRequired] int End);
+
+/// <summary>POST /v1/sessions/{id}/presence body: where a client's cursor and selection are in the text of <c>baseVersion</c>.</summary>
+public sealed class PresenceBody : IRequestBody
+{
+    [JsonRequired] public string ClientId { get; init; } = "";
+    public string? DisplayName { get; init; }
+    [JsonRequired] public long BaseVersion { get; init; }
+    public int? Cursor { get; init; }
+    public SelectionBody? Selection { get; init; }
+
+    void IRequestBody.Validate()
+    {
+        BodyRules.RequireString(ClientId, "clientId");
+        BodyRules.RequireShortId(ClientId, "clientId");
+    }
+
+    internal PresenceUpdate ToUpdate() => new(ClientId, DisplayName, BaseVersion, Cursor, Selection?.Start, Selection?.End);
+}
+
+/// <summary>One replaced range of an event's <c>ops</c>: [start, end) of the previous version's text becomes <c>text</c>.</summary>
+public sealed record OpView(int Start, int End, string Text);
+
+/// <summary>
+/// SSE <c>change</c> event: what produced <see cref="Version"/> from the version before — <see cref="Ops"/>, its
+/// <see cref="Author"/> (clientId, "model", or null) and <see cref="EditId"/> — and the status and regions after it
+/// (null on replayed changes except the newest).
+/// </summary>
+public sealed record ChangeEventView(long Version, string? Author, string? EditId, IReadOnlyList<OpView> Ops, string? Status, int? Masked,
+    IReadOnlyList<RegionStatus>? Regions, string? Error)
+{
+    public static ChangeEventView From(SessionEvent e) => new(e.Version, e.Change!.Author, e.Change.EditId,
+        e.Change.Ranges.Select(r => new OpView(r.Start, r.End, r.Text)).ToList(), e.Progress?.Status.ToWire(), e.Progress?.Masked,
+        e.Progress?.Regions.Select(r => new RegionStatus(r.Start, r.End, r.Masked, r.FirstMask)).ToList(), e.Progress?.Error);
+}
+
+/// <summary>SSE <c>presence</c> event: a client's cursor and selection in the text of <see cref="Version"/>; <see cref="Left"/> once it expired.</summary>
+public sealed record PresenceEventView(string ClientId, string? DisplayName, long Version, int? Cursor, SelectionBody? Selection, bool Left)
+{
+    public static PresenceEventView From(PresenceView p) => new(p.ClientId, p.DisplayName, p.Version, p.Cursor,
+        p.SelectionStart is { } s && p.SelectionEnd is { } e ? new SelectionBody(s, e) : null, p.Left);
 }

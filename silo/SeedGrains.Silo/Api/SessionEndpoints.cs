@@ -6,7 +6,7 @@ using SeedGrains.Silo.Hosting;
 
 namespace SeedGrains.Silo.Api;
 
-/// <summary>/v1/sessions: create, list, read, watch (SSE), edit, cancel, purge. Sessions are scoped to the caller's tenant.</summary>
+/// <summary>/v1/sessions: create, list, read, watch (SSE deltas), edit (rebased), presence, cancel, purge. Sessions are scoped to the caller's tenant.</summary>
 internal static partial class SessionEndpoints
 {
     public static void Map(IEndpointRouteBuilder app)
@@ -20,10 +20,13 @@ internal static partial class SessionEndpoints
         group.MapGet("/{id}", Get).WithName("GetSession").WithSummary("Read a session")
             .WithDescription("The session's current snapshot: text (masked tokens as `<|mask|>`), version, status and regions.").Produces<SessionView>().ProducesProblem(401).ProducesProblem(404);
         group.MapGet("/{id}/events", Events).WithName("WatchSession").WithSummary("Watch a session")
-            .WithDescription("Server-sent events: a snapshot first, then one per change, until the client leaves (or the session settles with `?until=settled`).").Produces<SessionView>(200, "text/event-stream").ProducesProblem(401).ProducesProblem(404);
+            .WithDescription("Server-sent events: a `snapshot` first (or, with `Last-Event-ID`/`?lastEventId=` still in the change log, the changes since), then one `change` per version (its ops, author, status and regions, not the text) and `presence` events; ends when the session settles unless `?follow=true`.").Produces<SessionView>(200, "text/event-stream").ProducesProblem(400).ProducesProblem(401).ProducesProblem(404);
         group.MapPost("/{id}/edits", Edit).WithName("EditSession").WithSummary("Edit a session")
-            .WithDescription("Replaces ranges of the text at `baseVersion` and/or masks ranges to regenerate; answers the new snapshot.")
+            .WithDescription("Replaces ranges of the text at `baseVersion` (any version still in the change log: the edit is rebased) and/or masks ranges to regenerate, also inside regions still generating; answers the new snapshot. 409 only for an overlap with another person's change since `baseVersion`, or a base that left the log.")
             .Accepts<EditBody>("application/json").Produces<SessionView>().ProducesProblem(400).ProducesProblem(404).ProducesProblem(409).ProducesProblem(415).ProducesProblem(429).ProducesProblem(503);
+        group.MapPost("/{id}/presence", Presence).WithName("SessionPresence").WithSummary("Share a cursor and selection")
+            .WithDescription("Broadcasts the client's cursor and selection (offsets in the text of `baseVersion`, rebased to the current version) to the session's watchers as a `presence` event; never stored, gone after 30 s of silence. 204.")
+            .Accepts<PresenceBody>("application/json").Produces(StatusCodes.Status204NoContent).ProducesProblem(400).ProducesProblem(401).ProducesProblem(404).ProducesProblem(409).ProducesProblem(415);
         group.MapDelete("/{id}", Delete).WithName("CancelSession").WithSummary("Cancel or purge a session").Produces<SessionView>().Produces(StatusCodes.Status204NoContent)
             .ProducesProblem(400).ProducesProblem(404).ProducesProblem(503)
             .WithDescription("Cancels denoising (200, the session stays). With ?purge=true removes the session and its stored state for good (204).");
@@ -51,10 +54,12 @@ internal static partial class SessionEndpoints
     {
         var tenant = await auth.Tenant(context);
         var session = Session(grains, tenant, id);
-        // Read the first update before answering, so an unknown session is still a 404, not an empty stream.
+        var lastEventId = LastEventId(context.Request);
+        var untilSettled = !SessionListQuery.Flag(context.Request.Query, "follow");
+        // Read the first event before answering, so an unknown session is still a 404, not an empty stream.
         await using var enumerator = await SessionCallRetry.Run(async () =>
         {
-            var candidate = session.Watch(untilSettled: true, context.RequestAborted).GetAsyncEnumerator(context.RequestAborted);
+            var candidate = session.Events(lastEventId, untilSettled, context.RequestAborted).GetAsyncEnumerator(context.RequestAborted);
             try
             {
                 return await candidate.MoveNextAsync() ? candidate : null;
@@ -69,11 +74,33 @@ internal static partial class SessionEndpoints
         ServerSentEvents.Start(context.Response);
         do
         {
-            var update = enumerator.Current;
-            await ServerSentEvents.Write(context.Response, SessionView.From(update.Snapshot),
-                update.Kind.ToString().ToLowerInvariant(), update.Snapshot.Version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            await SessionEventWriter.Write(context.Response, enumerator.Current);
         }
         while (await enumerator.MoveNextAsync());
+    }
+
+    /// <summary>The version a reconnecting client saw last: the <c>Last-Event-ID</c> header, else <c>?lastEventId=</c>.</summary>
+    private static long? LastEventId(HttpRequest request)
+    {
+        var value = request.Headers["Last-Event-ID"].ToString();
+        if (value.Length == 0) value = request.Query["lastEventId"].ToString();
+        if (value.Length == 0) return null;
+        return long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var version)
+            ? version
+            : throw BodyRules.Invalid("Last-Event-ID must be a version number.", "lastEventId");
+    }
+
+    private static async Task<IResult> Presence(HttpContext context, string id, ApiKeyAuthenticator auth, IGrainFactory grains)
+    {
+        var tenant = await auth.Tenant(context);
+        var body = await ApiJson.ReadBody<PresenceBody>(context.Request);
+        var session = Session(grains, tenant, id);
+        await SessionCallRetry.Run(async () =>
+        {
+            await session.SetPresence(body.ToUpdate());
+            return true;
+        });
+        return Results.NoContent();
     }
 
     private static async Task<IResult> Edit(HttpContext context, string id, ApiKeyAuthenticator auth, IGrainFactory grains, IOptions<HostLimits> limits)
@@ -86,7 +113,7 @@ internal static partial class SessionEndpoints
             body.BaseVersion,
             (body.Edits ?? []).Select(e => new TextEdit(e.Start, e.End, e.Text)).ToList(),
             (body.Regenerate ?? []).Select(r => r.ToRegion()).ToList(),
-            maxChars);
+            maxChars, body.ClientId, body.EditId);
         var snapshot = await SessionCallRetry.Run(() => session.Edit(request));
         return Results.Ok(SessionView.From(snapshot));
     }
