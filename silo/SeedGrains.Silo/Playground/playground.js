@@ -11,7 +11,7 @@ $('go').onclick = async () => {
   // EventSource cannot send an Authorization header: read the event stream with fetch.
   const events = await fetch('/v1/sessions/' + answer.id + '/events', { headers });
   const reader = events.body.getReader(), decoder = new TextDecoder();
-  let buffer = '';
+  let buffer = '', text = '';
   for (;;) {
     const { value, done } = await reader.read();
     if (done) break;
@@ -22,8 +22,18 @@ $('go').onclick = async () => {
       const data = frame.split('\n').filter(l => l.startsWith('data: ')).map(l => l.slice(6)).join('\n');
       if (!data) continue;
       const view = JSON.parse(data);
-      $('status').textContent = `v${view.version} ${view.status} (${view.masked} masked)`;
-      $('out').textContent = view.text;
+      if (frame.includes('event: presence')) continue;
+      // The first event is a snapshot (the whole text); each later one a change: ranges of the previous text, applied at once.
+      if (view.text !== undefined) text = view.text;
+      else text = applyOps(text, view.ops || []);
+      if (view.status) $('status').textContent = `v${view.version} ${view.status} (${view.masked} masked)`;
+      $('out').textContent = text;
     }
   }
 };
+
+function applyOps(text, ops) {
+  let result = '', position = 0;
+  for (const op of ops) { result += text.slice(position, op.start) + op.text; position = op.end; }
+  return result + text.slice(position);
+}

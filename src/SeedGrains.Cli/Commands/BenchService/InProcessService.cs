@@ -121,7 +121,7 @@ internal sealed class InProcessService : IAsyncDisposable
             throw new InvalidOperationException($"POST /v1/sessions for {request.Source} answered {(int)created.StatusCode}: {await created.Content.ReadAsStringAsync()}");
         var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
 
-        // The stream ends when the session settles; its last event is the final state (events carry the whole state).
+        // The stream ends when the session settles (its first event is the snapshot, later ones deltas); then read the final state.
         using var events = await client.GetAsync($"/v1/sessions/{id}/events", HttpCompletionOption.ResponseHeadersRead);
         if (!events.IsSuccessStatusCode)
             throw new InvalidOperationException($"GET /v1/sessions/{id}/events answered {(int)events.StatusCode}");
@@ -137,6 +137,7 @@ internal sealed class InProcessService : IAsyncDisposable
         }
         var latency = clock.Elapsed.TotalMilliseconds;
         if (last is null) throw new InvalidOperationException($"session {id} ({request.Source}) sent no events");
+        last = await client.GetStringAsync($"/v1/sessions/{id}");
 
         // Tokens are counted from our copy of the budget rule; the service's own count must agree.
         using (var opening = JsonDocument.Parse(first!))
