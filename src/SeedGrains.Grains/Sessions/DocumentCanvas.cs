@@ -309,22 +309,9 @@ internal sealed class DocumentCanvas
     /// <summary>Masks ranges of the current rendered text; returns the change as replaced ranges (old text → placeholders).</summary>
     private IReadOnlyList<ReplacedRange> MaskRanges(IReadOnlyList<TextRegion> regions, string field)
     {
-        for (var i = 0; i < regions.Count; i++)
-        {
-            if (regions[i] is null) throw new InvalidSessionRequestException($"{field}[{i}] is null.");
-            if (regions[i].MaxTokens is { } max && (max < 1 || max > _options.MaxRegionTokens))
-                throw new InvalidSessionRequestException($"{field}[{i}].maxTokens = {max} is out of range 1..{_options.MaxRegionTokens}.");
-        }
-        if (regions.Count == 0) return [];
-        var text = Render().Text;
-        var order = TextRanges.ValidateAndOrder(text, regions.Select(r => (r.Start, r.End)).ToList(), field);
-        var ranges = new List<CanvasRange>(order.Length);
-        foreach (var i in order)
-        {
-            var replaced = text[regions[i].Start..regions[i].End];
-            var budget = regions[i].MaxTokens ?? MaskBudget.For(replaced.Length == 0 ? 0 : _tokenizer.EncodeVerbatim(replaced).Ids.Length, _options);
-            ranges.Add(new CanvasRange(regions[i].Start, regions[i].End, string.Concat(Enumerable.Repeat(SessionSnapshot.MaskPlaceholder, budget)), budget));
-        }
+        var text = regions.Count == 0 ? "" : Render().Text;
+        var ranges = RegionMasking.Ranges(text, regions, field, _tokenizer, _options);
+        if (ranges.Count == 0) return [];
         _segments = CanvasEdit.Apply(_segments, text, ranges, _tokenizer, _specials);
         return ranges.Select(r => new ReplacedRange(r.Start, r.End, r.Text)).ToArray();
     }
