@@ -9,6 +9,7 @@ using SeedGrains.Abstractions.Tenants;
 using SeedGrains.Abstractions.Usage;
 using SeedGrains.Abstractions.Workers;
 using SeedGrains.Grains.Model;
+using SeedGrains.Grains.Telemetry;
 using SeedGrains.Grains.Workers;
 
 namespace SeedGrains.Grains.Sessions;
@@ -68,6 +69,7 @@ public sealed class SessionGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         Compose();
+        SeedGrainsMetrics.SessionsActive.Add(1);
         if (!state.RecordExists || !state.State.Exists) return;
 
         var saved = state.State;
@@ -95,6 +97,7 @@ public sealed class SessionGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        SeedGrainsMetrics.SessionsActive.Add(-1);
         _watchers.CompleteAll();
         // An activation that lost the session to another writes nothing: the owner's state stands.
         if (_document.Exists && !_checkpointer.OwnershipLost && !await SaveBeforeLeaving(reason, cancellationToken)) return;
@@ -112,8 +115,10 @@ public sealed class SessionGrain(
             await WriteSettled();
             return true;
         }
-        // A graceful silo shutdown (rolling restart) hands the session over: keep the progress since the last checkpoint.
-        if (reason.ReasonCode != DeactivationReasonCode.ShuttingDown || !_document.IsDenoising || _checkpointer.StepsSinceWrite == 0) return true;
+        // Leaving while denoising — a graceful silo shutdown (rolling restart), or the runtime moving the activation for any
+        // other reason — hands the session over: keep the progress since the last checkpoint. (A duplicate activation
+        // being removed owns nothing to save.)
+        if (reason.ReasonCode == DeactivationReasonCode.DuplicateActivation || !_document.IsDenoising || _checkpointer.StepsSinceWrite == 0) return true;
         try
         {
             await _documentLock.WaitAsync(cancellationToken);
@@ -376,7 +381,8 @@ public sealed class SessionGrain(
         _slot = new TenantSlot(() => Tenant.AcquireSessionSlot(_session), tokens => Tenant.ReleaseSessionSlot(_session, tokens),
             async () => (await Tenant.GetQuotas()).Weight, logger, _tenant, _key);
         _usage = new SessionUsageReporter(delta => GrainFactory.GetGrain<ITenantUsageGrain>(TenantGrainKeys.Usage(_tenant)).Record(delta),
-            tokens => GrainFactory.GetGrain<ITenantLimiterGrain>(TenantGrainKeys.Limiter(_tenant)).ChargeTokens(tokens), logger, _key);
+            tokens => GrainFactory.GetGrain<ITenantLimiterGrain>(TenantGrainKeys.Limiter(_tenant)).ChargeTokens(tokens), logger, _key,
+            _tenant, runtimes.ModelName);
         var steps = new StepRunner((call, ct) => workers.Step(call, _key).WaitAsync(ct), () => SiloStatus.IsStopping(ServiceProvider),
             new StepBackoff(time, _options), logger, _key);
         // One step per tick, so a deactivation (which waits for a running tick) waits for one step at most.
