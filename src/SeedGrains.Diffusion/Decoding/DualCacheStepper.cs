@@ -67,7 +67,8 @@ public sealed class DualCacheStepper : IDenoiseStepper, IDisposable
         for (int r = 0; r < batch.Count; r++)
         {
             var tokens = batch[r].Tokens;
-            var masked = Enumerable.Range(0, tokens.Length).Where(i => tokens[i] == specials.Mask).ToArray();
+            // Only the masks this step may commit are active; the others stay in the context as masks.
+            var masked = Enumerable.Range(0, tokens.Length).Where(i => tokens[i] == specials.Mask && batch[r].MayCommit(i)).ToArray();
             if (masked.Length == 0) { results[r] = new DenoiseStepResult([]); continue; }
             // A key twice in one batch: only its first row may use or replace the entry.
             var key = batch[r].CacheKey is { } k && seen.Add(k) ? k : null;
