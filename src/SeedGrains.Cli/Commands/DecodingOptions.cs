@@ -18,7 +18,7 @@ internal sealed class DecodingOptions
     readonly Option<bool> padEnds = new("--pad-ends-region") { Description = "A committed pad/end token fills the rest of the region with pads at once (same output, fewer steps; '--pad-ends-region false' turns it off)", DefaultValueFactory = _ => true };
 
     readonly Option<float> temperature = new("--temperature") { Description = "Sampling temperature, 0 = argmax (a session's decoding.temperature)", DefaultValueFactory = _ => 0f };
-    readonly Option<ulong> seed = new("--seed") { Description = "Sampling seed: step n of a span samples with seed + n (a session's decoding.seed)", DefaultValueFactory = _ => 0UL };
+    readonly Option<ulong> samplingSeed = new("--sampling-seed") { Description = "Seed of the sampling (with --temperature > 0): step n of a span samples with seed + n (a session's decoding.seed)", DefaultValueFactory = _ => 0UL };
     readonly Option<bool> handover = new("--block-handover") { Description = "At a block boundary, move the finished block into the cached context with a forward of its tokens instead of a full forward of the canvas (1.5× faster, as exact on the dev set; '--block-handover false' refreshes per block)", DefaultValueFactory = _ => true };
 
     DecodingOptions(string why, string policy, int steps, int block)
@@ -42,7 +42,7 @@ internal sealed class DecodingOptions
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { rule, threshold, entropyBound, maxSteps, blockSize, noCache, remask, padEnds, handover, temperature, seed }) command.Options.Add(o);
+        foreach (var o in new Option[] { rule, threshold, entropyBound, maxSteps, blockSize, noCache, remask, padEnds, handover, temperature, samplingSeed }) command.Options.Add(o);
     }
 
     public CommitPolicy Policy(ParseResult p)
@@ -69,7 +69,7 @@ internal sealed class DecodingOptions
             _ => "",
         };
         bool handsOver = p.GetValue(handover) && !p.GetValue(noCache) && p.GetValue(blockSize) > 0;
-        var sampling = p.GetValue(temperature) > 0 ? $" temperature={p.GetValue(temperature)} seed={p.GetValue(seed)}" : "";
+        var sampling = p.GetValue(temperature) > 0 ? $" temperature={p.GetValue(temperature)} sampling_seed={p.GetValue(samplingSeed)}" : "";
         return $"{p.GetValue(rule)}{parameter}{sampling} max_steps={p.GetValue(maxSteps)} block={p.GetValue(blockSize)} cache={!p.GetValue(noCache)} " +
                $"remask={p.GetValue(remask)}{(p.GetValue(padEnds) ? " pad_ends_region" : "")}{(handsOver ? " block_handover" : "")}";
     }
@@ -85,7 +85,7 @@ internal sealed class DecodingOptions
         var decoder = new InfillDecoder(bundle.Model, bundle.Specials, bundle.Device);
         var policy = Policy(p);
         var infill = Infill(p);
-        var sampleSeed = p.GetValue(seed);
+        var sampleSeed = p.GetValue(samplingSeed);
         return (prefix, suffix, budget) => decoder.Decode(prefix, suffix, budget, policy, infill, sampleSeed);
     }
 }
