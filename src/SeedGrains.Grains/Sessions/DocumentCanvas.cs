@@ -219,8 +219,6 @@ internal sealed class DocumentCanvas
     {
         if (commit.Position < 0 || commit.Position >= window.Tokens.Length)
             throw new InvalidOperationException($"The model committed position {commit.Position}, outside the window of {window.Tokens.Length} tokens.");
-        if (commit.Position < window.CommitFrom || commit.Position >= window.CommitTo)
-            throw new InvalidOperationException($"The model committed position {commit.Position}, outside the positions [{window.CommitFrom}, {window.CommitTo}) the step asked for.");
         if (commit.Token == _specials.Mask || commit.Token < 0 || commit.Token >= _tokenizer.VocabularySize)
             throw new InvalidOperationException($"The model committed token id {commit.Token} at position {commit.Position}, which is the mask or outside the vocabulary.");
         var documentIndex = window.Offset + commit.Position;
@@ -232,6 +230,9 @@ internal sealed class DocumentCanvas
         // A second commit on one position finds it "not masked", as it would have once the first was written.
         if (_segments[segmentIndex] is not RegionSegment region || region.Tokens[local] != _specials.Mask || !taken.Add(documentIndex))
             throw new InvalidOperationException($"The model committed window position {commit.Position}, which is not a masked position.");
+        // A mask of a later block (or of a region decoded otherwise) was not the step's to fill.
+        if (commit.Position < window.CommitFrom || commit.Position >= window.CommitTo)
+            throw new InvalidOperationException($"The model committed masked position {commit.Position}, outside the positions [{window.CommitFrom}, {window.CommitTo}) the step asked for.");
         return (region, local);
     }
 
