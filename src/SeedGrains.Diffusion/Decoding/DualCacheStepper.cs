@@ -99,7 +99,9 @@ public sealed class DualCacheStepper : IDenoiseStepper, IDisposable
         foreach (var plan in full)
             if (plan.Key is { } key && !fresh.Exists(f => f.Key == key))
                 store.Remove(key);
-        // A row that filled its last mask will not come back: free its context now rather than when it ages out. (A row
+        // A row that filled its last mask will not come back: free its context now rather than when it ages out (a row
+        // that only filled its commit range may come back, but its next range's masks were context: it needs a full
+        // forward anyway). (A row
         // whose region a pad ended early is finished by its caller's pad-ends-region rule, which this stepper does not
         // know: the caller calls Forget for it.)
         foreach (var plan in full.Concat(cached))
