@@ -22,6 +22,9 @@ public sealed class CreateSessionBody : IRequestBody
     public List<RegionBody>? Regions { get; init; }
     public SessionPriority Priority { get; init; } = SessionPriority.Interactive;
 
+    /// <summary>How the regions are decoded (unset: the server's defaults).</summary>
+    public DecodingBody? Decoding { get; init; }
+
     void IRequestBody.Validate()
     {
         BodyRules.RequireString(Text, "text");
@@ -45,6 +48,9 @@ public sealed class EditBody : IRequestBody
     [JsonRequired] public long BaseVersion { get; init; }
     public List<EditBodyItem>? Edits { get; init; }
     public List<RegionBody>? Regenerate { get; init; }
+
+    /// <summary>How the <see cref="Regenerate"/> regions are decoded (unset: the server's defaults).</summary>
+    public DecodingBody? Decoding { get; init; }
 
     void IRequestBody.Validate()
     {

@@ -36,7 +36,7 @@ internal static partial class SessionEndpoints
         var id = "s_" + Guid.NewGuid().ToString("N");
         var maxChars = await MaxTextChars(grains, tenant, limits.Value);
         var snapshot = await Session(grains, tenant, id).Create(new CreateSessionRequest(
-            body.Text, (body.Regions ?? []).Select(r => r.ToRegion()).ToList(), body.Priority, Transient: false, maxChars));
+            body.Text, (body.Regions ?? []).Select(r => r.ToRegion()).ToList(), body.Priority, Transient: false, maxChars, body.Decoding?.ToRequest()));
         return Results.Created($"/v1/sessions/{id}", new SessionCreated(snapshot.Id, snapshot.Version, snapshot.Status.ToWire()));
     }
 
@@ -86,7 +86,8 @@ internal static partial class SessionEndpoints
             body.BaseVersion,
             (body.Edits ?? []).Select(e => new TextEdit(e.Start, e.End, e.Text)).ToList(),
             (body.Regenerate ?? []).Select(r => r.ToRegion()).ToList(),
-            maxChars);
+            maxChars,
+            body.Decoding?.ToRequest());
         var snapshot = await SessionCallRetry.Run(() => session.Edit(request));
         return Results.Ok(SessionView.From(snapshot));
     }

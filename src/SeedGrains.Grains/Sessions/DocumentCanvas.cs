@@ -12,7 +12,8 @@ namespace SeedGrains.Grains.Sessions;
 /// one more fixed segment than regions, possibly empty). Fixed segments keep their original string, so text outside
 /// regions stays byte-identical whatever the tokenizer does; their tokens are only a cache for building model windows.
 /// A region is a token array (mask ids where still to fill) with per-token confidence; once no mask is left it is
-/// decoded (pad/end tokens dropped) and merged into its neighbours.
+/// decoded (pad/end tokens dropped) and merged into its neighbours. Each region keeps the decoding it was asked with
+/// (<see cref="RegionDecoding"/>) and the steps spent on it.
 /// </summary>
 internal sealed class DocumentCanvas
 {
@@ -35,21 +36,30 @@ internal sealed class DocumentCanvas
     /// <summary>Characters of fixed text (what counts against text size limits).</summary>
     public int FixedLength => _segments.OfType<FixedSegment>().Sum(f => f.Text.Length);
 
-    /// <summary>A document from <paramref name="text"/> with <paramref name="regions"/> masked (validated; 400 on bad input).</summary>
-    public static DocumentCanvas Create(string text, IReadOnlyList<TextRegion> regions, ICodeTokenizer tokenizer, SpecialTokenIds specials, SessionOptions options)
+    /// <summary>
+    /// A document from <paramref name="text"/> with <paramref name="regions"/> masked (validated; 400 on bad input),
+    /// decoded by <paramref name="decoding"/> (null: the configured defaults).
+    /// </summary>
+    public static DocumentCanvas Create(string text, IReadOnlyList<TextRegion> regions, ICodeTokenizer tokenizer, SpecialTokenIds specials, SessionOptions options,
+        RegionDecoding? decoding = null)
     {
         var canvas = new DocumentCanvas(tokenizer, specials, options, [new FixedSegment(text)]);
-        canvas.MaskRanges(regions, "regions");
+        canvas.MaskRanges(regions, "regions", decoding ?? DecodingResolver.Defaults(options));
         return canvas;
     }
 
     /// <summary>
     /// A document from persisted state. A region resumes from its checkpointed tokens (<paramref name="regionTokens"/>,
     /// null = none) — each must have the region's budget as length and hold only vocabulary ids — else from all masks.
+    /// Each region gets its persisted decoding (<paramref name="decodings"/>; null, or a count that does not match: the
+    /// configured defaults) and, when it resumes from its checkpoint, the steps it had spent (<paramref name="steps"/>).
     /// </summary>
     public static DocumentCanvas Restore(IReadOnlyList<string> fixedTexts, IReadOnlyList<int> budgets, IReadOnlyList<int[]>? regionTokens,
-        ICodeTokenizer tokenizer, SpecialTokenIds specials, SessionOptions options)
+        ICodeTokenizer tokenizer, SpecialTokenIds specials, SessionOptions options,
+        IReadOnlyList<RegionDecoding?>? decodings = null, IReadOnlyList<int>? steps = null)
     {
+        if (decodings is not null && decodings.Count != budgets.Count) decodings = null;
+        if (steps is not null && steps.Count != budgets.Count) steps = null;
         if (fixedTexts.Count != budgets.Count + 1)
             throw new InvalidOperationException($"Persisted session state is inconsistent: {fixedTexts.Count} fixed texts for {budgets.Count} regions.");
         if (regionTokens is not null && regionTokens.Count != budgets.Count)
@@ -61,7 +71,10 @@ internal sealed class DocumentCanvas
             if (saved is not null && (saved.Length != budgets[i] || saved.Any(t => t < 0 || t >= tokenizer.VocabularySize)))
                 throw new InvalidOperationException(
                     $"Persisted session state is inconsistent: checkpointed region {i} has {saved.Length} tokens for a budget of {budgets[i]}, or ids outside the vocabulary.");
-            segments.Add(saved is null ? RegionSegment.AllMasked(budgets[i], specials.Mask) : RegionSegment.FromCheckpoint(saved, specials.Mask));
+            var decoding = decodings?[i] ?? DecodingResolver.Defaults(options);
+            segments.Add(saved is null
+                ? RegionSegment.AllMasked(budgets[i], specials.Mask, decoding)
+                : RegionSegment.FromCheckpoint(saved, specials.Mask, decoding, Math.Max(0, steps?[i] ?? 0)));
             segments.Add(new FixedSegment(fixedTexts[i + 1]));
         }
         return new DocumentCanvas(tokenizer, specials, options, segments);
@@ -72,6 +85,11 @@ internal sealed class DocumentCanvas
         (_segments.OfType<FixedSegment>().Select(f => f.Text).ToList(),
          _segments.OfType<RegionSegment>().Select(r => r.Tokens.Length).ToList(),
          _segments.OfType<RegionSegment>().Select(r => (int[])r.Tokens.Clone()).ToList());
+
+    /// <summary>Each region's decoding and the steps spent on it (same order as <see cref="ToPersisted"/>'s regions).</summary>
+    public (List<RegionDecoding?> Decodings, List<int> Steps) DecodingToPersist() =>
+        (_segments.OfType<RegionSegment>().Select(r => (RegionDecoding?)r.Decoding).ToList(),
+         _segments.OfType<RegionSegment>().Select(r => r.Steps).ToList());
 
     public RenderedDocument Render()
     {
@@ -99,14 +117,15 @@ internal sealed class DocumentCanvas
     /// <summary>
     /// The window for the next step: the whole document if it fits in <paramref name="maxWindow"/>, else the first
     /// region with masks centred in as much context on both sides as fits (or, for a region longer than the window,
-    /// a window starting a little before its first mask).
+    /// a window starting a little before its first mask). The step may commit only in that region's current block
+    /// (<see cref="RegionStepPlan"/>) — or, without blocks, in it and the regions right after it that share its decoding.
     /// </summary>
     public StepWindow BuildWindow(int maxWindow)
     {
         if (maxWindow < 1) throw new InvalidOperationException($"The model's MaxWindow is {maxWindow}; it must be ≥ 1.");
         var all = new List<int>();
         var starts = new int[_segments.Count];
-        int regionStart = -1, regionEnd = -1, firstMask = -1, stepsTaken = 0;
+        int regionStart = -1, regionEnd = -1, firstMask = -1, focus = -1;
         for (var i = 0; i < _segments.Count; i++)
         {
             starts[i] = all.Count;
@@ -121,7 +140,7 @@ internal sealed class DocumentCanvas
                 regionStart = all.Count;
                 regionEnd = all.Count + tokens.Length;
                 firstMask = all.Count + Array.IndexOf(masked.Tokens, _specials.Mask);
-                stepsTaken = masked.Steps;
+                focus = i;
             }
             all.AddRange(tokens);
         }
@@ -141,10 +160,27 @@ internal sealed class DocumentCanvas
             // training stream, so a shifted (Dream-style) model has a position to predict the first token from.
             length = Math.Min(maxWindow - 1, all.Count);
             var led = all.GetRange(0, length).Prepend(_specials.End).ToArray();
-            return new StepWindow(-1, led, starts, led.Count(t => t == _specials.Mask), stepsTaken);
+            return Window(-1, led, starts, focus);
         }
-        var window = all.GetRange(lo, length).ToArray();
-        return new StepWindow(lo, window, starts, window.Count(t => t == _specials.Mask), stepsTaken);
+        return Window(lo, all.GetRange(lo, length).ToArray(), starts, focus);
+    }
+
+    /// <summary>The window with the positions its step may commit and the steps it has for them (the focus region's plan).</summary>
+    private StepWindow Window(int offset, int[] tokens, int[] starts, int focus)
+    {
+        var region = (RegionSegment)_segments[focus];
+        var plan = RegionStepPlan.For(region.Tokens, _specials.Mask, region.Decoding, region.Steps);
+        int from = starts[focus] + plan.From, to = starts[focus] + plan.To; // document token indices
+        if (region.Decoding.BlockSize <= 0)
+        {
+            // Later regions decoded the same way share the step, as they always have (a window of several regions).
+            for (var k = focus + 2; k < _segments.Count && _segments[k] is RegionSegment next && next.Decoding == region.Decoding; k += 2)
+                to = starts[k] + next.Tokens.Length;
+        }
+        int commitFrom = Math.Clamp(from - offset, 0, tokens.Length), commitTo = Math.Clamp(to - offset, commitFrom, tokens.Length);
+        int eligible = Array.FindAll(tokens[commitFrom..commitTo], t => t == _specials.Mask).Length;
+        return new StepWindow(offset, tokens, starts, tokens.Count(t => t == _specials.Mask), region.Steps, region.Decoding,
+            commitFrom, commitTo, plan.StepsLeft ?? Math.Max(1, eligible));
     }
 
     /// <summary>
@@ -153,7 +189,7 @@ internal sealed class DocumentCanvas
     /// so is committing nothing while masks remain (that would loop forever). Every commit is checked before any is
     /// written, so a rejected step leaves the document as it was. With <see cref="SessionOptions.PadEndsRegion"/> a
     /// committed pad/end token also turns the region's later masks into pads.
-    /// Every region with masks in the window counts the step (<see cref="SessionOptions.StepBudget"/>).
+    /// Every region with masks the step could commit counts it (<see cref="RegionDecoding.MaxSteps"/>).
     /// Returns the number of tokens the model committed (pads filled by the rule are not counted).
     /// </summary>
     public int Apply(StepWindow window, IReadOnlyList<StepCommit> commits)
@@ -194,13 +230,16 @@ internal sealed class DocumentCanvas
         // A second commit on one position finds it "not masked", as it would have once the first was written.
         if (_segments[segmentIndex] is not RegionSegment region || region.Tokens[local] != _specials.Mask || !taken.Add(documentIndex))
             throw new InvalidOperationException($"The model committed window position {commit.Position}, which is not a masked position.");
+        // A mask of a later block (or of a region decoded otherwise) was not the step's to fill.
+        if (commit.Position < window.CommitFrom || commit.Position >= window.CommitTo)
+            throw new InvalidOperationException($"The model committed masked position {commit.Position}, outside the positions [{window.CommitFrom}, {window.CommitTo}) the step asked for.");
         return (region, local);
     }
 
-    /// <summary>A step was spent on every region that has a mask inside the window.</summary>
+    /// <summary>A step was spent on every region that has a mask among the window positions the step could commit.</summary>
     private void CountStep(StepWindow window)
     {
-        int from = Math.Max(0, window.Offset), to = window.Offset + window.Tokens.Length; // document token indices
+        int from = Math.Max(0, window.Offset + window.CommitFrom), to = window.Offset + window.CommitTo; // document token indices
         for (var i = 0; i < _segments.Count; i++)
         {
             if (_segments[i] is not RegionSegment { Masked: > 0 } region) continue;
@@ -267,7 +306,7 @@ internal sealed class DocumentCanvas
     /// if simultaneous), then <paramref name="regenerate"/> ranges of the edited text masked. A range that reaches
     /// into a region still being generated is a <see cref="RegionBusyException"/>.
     /// </summary>
-    public DocumentCanvas WithEdits(IReadOnlyList<TextEdit> edits, IReadOnlyList<TextRegion> regenerate)
+    public DocumentCanvas WithEdits(IReadOnlyList<TextEdit> edits, IReadOnlyList<TextRegion> regenerate, RegionDecoding? decoding = null)
     {
         var rendered = Render();
         for (var i = 0; i < edits.Count; i++)
@@ -287,12 +326,12 @@ internal sealed class DocumentCanvas
             var local = edit.Start - rendered.SegmentRanges[k].Start;
             copy._segments[k] = new FixedSegment(string.Concat(segment.Text.AsSpan(0, local), edit.Text, segment.Text.AsSpan(local + edit.End - edit.Start)));
         }
-        copy.MaskRanges(regenerate, "regenerate");
+        copy.MaskRanges(regenerate, "regenerate", decoding ?? DecodingResolver.Defaults(_options));
         return copy;
     }
 
-    /// <summary>Masks ranges of the current rendered text; each must lie inside one fixed segment.</summary>
-    private void MaskRanges(IReadOnlyList<TextRegion> regions, string field)
+    /// <summary>Masks ranges of the current rendered text, to be decoded by <paramref name="decoding"/>; each must lie inside one fixed segment.</summary>
+    private void MaskRanges(IReadOnlyList<TextRegion> regions, string field, RegionDecoding decoding)
     {
         for (var i = 0; i < regions.Count; i++)
         {
@@ -329,7 +368,7 @@ internal sealed class DocumentCanvas
                 var replaced = text[start..end];
                 var budget = regions[i].MaxTokens ?? MaskBudget.For(replaced.Length == 0 ? 0 : _tokenizer.EncodeVerbatim(replaced).Ids.Length, _options);
                 segments.Add(new FixedSegment(text[cursor..start]));
-                segments.Add(RegionSegment.AllMasked(budget, _specials.Mask));
+                segments.Add(RegionSegment.AllMasked(budget, _specials.Mask, decoding));
                 cursor = end;
             }
             segments.Add(new FixedSegment(text[cursor..]));
@@ -400,28 +439,32 @@ internal sealed class DocumentCanvas
         public void DropTokens() => _tokens = null;
     }
 
-    private sealed class RegionSegment(int[] tokens, float[] confidence, int masked) : Segment
+    private sealed class RegionSegment(int[] tokens, float[] confidence, int masked, RegionDecoding decoding) : Segment
     {
+        public RegionDecoding Decoding { get; } = decoding;
+
         public int[] Tokens { get; } = tokens;
 
         public float[] Confidence { get; } = confidence;
 
         public int Masked { get; set; } = masked;
 
-        /// <summary>Steps spent on this region so far (not persisted: a new activation starts again at 0).</summary>
+        /// <summary>Steps spent on this region so far (checkpointed with its tokens).</summary>
         public int Steps { get; set; }
 
-        public static RegionSegment AllMasked(int budget, int mask) => new(Enumerable.Repeat(mask, budget).ToArray(), new float[budget], budget);
+        public static RegionSegment AllMasked(int budget, int mask, RegionDecoding decoding) =>
+            new(Enumerable.Repeat(mask, budget).ToArray(), new float[budget], budget, decoding);
 
         /// <summary>Checkpointed tokens; their confidences are not persisted (nothing reads them once committed), so they restore as 0.</summary>
-        public static RegionSegment FromCheckpoint(int[] tokens, int mask) => new((int[])tokens.Clone(), new float[tokens.Length], tokens.Count(t => t == mask));
+        public static RegionSegment FromCheckpoint(int[] tokens, int mask, RegionDecoding decoding, int steps) =>
+            new((int[])tokens.Clone(), new float[tokens.Length], tokens.Count(t => t == mask), decoding) { Steps = steps };
 
-        public RegionSegment Copy() => new((int[])Tokens.Clone(), (float[])Confidence.Clone(), Masked) { Steps = Steps };
+        public RegionSegment Copy() => new((int[])Tokens.Clone(), (float[])Confidence.Clone(), Masked, Decoding) { Steps = Steps };
 
         public RegionSegment WithoutMasks(int mask)
         {
             var keep = Enumerable.Range(0, Tokens.Length).Where(i => Tokens[i] != mask).ToArray();
-            return new RegionSegment(keep.Select(i => Tokens[i]).ToArray(), keep.Select(i => Confidence[i]).ToArray(), 0);
+            return new RegionSegment(keep.Select(i => Tokens[i]).ToArray(), keep.Select(i => Confidence[i]).ToArray(), 0, Decoding);
         }
     }
 }

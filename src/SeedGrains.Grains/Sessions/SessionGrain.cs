@@ -163,7 +163,7 @@ public sealed class SessionGrain(
             if (_document.Exists) throw new InvalidSessionRequestException($"Session '{_session}' already exists.");
             CheckSize(request.Text.Length, request.MaxTextChars, "text");
             if (!request.Transient) await _index.CheckStoredSessionsQuota();
-            var canvas = Codec.Create(request.Text, request.Regions ?? []);
+            var canvas = Codec.Create(request.Text, request.Regions ?? [], DecodingResolver.Resolve(request.Decoding, _options));
             (_priority, _transient) = (request.Priority, request.Transient);
             await StoreChange(canvas, 1);
             if (!_transient) _usage.Meter.Created();
@@ -191,7 +191,7 @@ public sealed class SessionGrain(
             var canvas = _document.Canvas ?? throw NotFound();
             if (request.BaseVersion != _document.Version)
                 throw new StaleVersionException($"baseVersion {request.BaseVersion} is stale: session '{_session}' is at version {_document.Version}.", _document.Version);
-            var edited = canvas.WithEdits(request.Edits ?? [], request.Regenerate ?? []);
+            var edited = canvas.WithEdits(request.Edits ?? [], request.Regenerate ?? [], DecodingResolver.Resolve(request.Decoding, _options));
             CheckSize(edited.FixedLength, request.MaxTextChars, "text after the edits");
             await StoreChange(edited, _document.Version + 1);
             var snapshot = Publish(SessionUpdateKind.Edit);
@@ -257,11 +257,13 @@ public sealed class SessionGrain(
         if (!_suspended && !_checkpointer.OwnershipLost) _loop.Start();
     }
 
+    /// <summary>The step of the window's first masked region, by that region's decoding (policy, seed, block, steps left).</summary>
     private (StepWindow, StepCall) PrepareStep(DocumentCanvas canvas)
     {
         var window = canvas.BuildWindow(runtimes.MaxWindow);
-        return (window, new StepCall(_tenant, _session, _priority, window.Tokens, _options.Policy,
-            StableHash.Of(_key) ^ (ulong)_document.Version, _options.StepsLeft(window.Masked, window.StepsTaken), _slot.Weight));
+        var seed = window.Decoding.StepSeed(window.StepsTaken, StableHash.Of(_key) ^ (ulong)_document.Version);
+        return (window, new StepCall(_tenant, _session, _priority, window.Tokens, window.Decoding.ToPolicy(), seed, window.StepsLeft, _slot.Weight,
+            window.CommitFrom, window.CommitTo));
     }
 
     /// <summary>Writes a step's commits into the document, then settles or checkpoints. Caller holds the lock.</summary>
