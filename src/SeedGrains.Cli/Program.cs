@@ -13,6 +13,7 @@ foreach (var command in new[]
     TokenizerTrainCommand.Create(),
     TrainCommand.Create(),
     ExportCommand.Create(),
+    InitCommand.Create(),
     EvalCommand.Create(),
     BenchCommand.Create(),
     DbMigrateCommand.Create(),

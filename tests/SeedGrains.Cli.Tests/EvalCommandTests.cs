@@ -37,6 +37,17 @@ public sealed class EvalCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task SamplingTakesATemperatureAndASamplingSeedBesideTheFileSeed()
+    {
+        // --seed picks the files; --sampling-seed seeds the sampling (a session's decoding.seed), so both can be given.
+        var (exitCode, stdout, stderr) = await EvalLines(files: 2, "--seed", "1", "--threads", "1", "--temperature", "0.7", "--sampling-seed", "3");
+
+        Assert.True(exitCode == 0, stderr);
+        using var json = JsonDocument.Parse(stdout.Trim());
+        Assert.StartsWith("confidence τ=0.9 temperature=0.7 sampling_seed=3 max_steps=64 ", json.RootElement.GetProperty("policy").GetString());
+    }
+
+    [Fact]
     public async Task TheModelComputesInTheDtypeAsked()
     {
         var (exitCode, stdout, stderr) = await EvalLines(files: 1, "--threads", "1", "--dtype", "bf16");

@@ -31,6 +31,32 @@ public sealed class ApiErrorTests(SiloHost host) : IClassFixture<SiloHost>
     }
 
     [Theory]
+    [InlineData("/v1/sessions", "{\"text\": \"abc\", \"decoding\": {\"policy\": \"fastest\"}}", "decoding.policy must be one of confidence, topk, entropy, not 'fastest'.")]
+    [InlineData("/v1/sessions", "{\"text\": \"abc\", \"decoding\": {\"threshold\": 0}}", "decoding.threshold must be in (0, 1], not 0.")]
+    [InlineData("/v1/sessions", "{\"text\": \"abc\", \"decoding\": {\"maxSteps\": 100000}}", "decoding.maxSteps must be in 1..1024 (Sessions:MaxStepBudget), not 100000.")]
+    [InlineData("/v1/sessions", "{\"text\": \"abc\", \"decoding\": {\"temperature\": 9}}", "decoding.temperature must be in [0, 2] (Sessions:MaxTemperature), not 9.")]
+    [InlineData("{id}/edits", "{\"baseVersion\": 1, \"decoding\": {\"blockSize\": -1}}", "decoding.blockSize must be in 0..1024 (0 = the whole region), not -1.")]
+    [InlineData("{id}/edits", "{\"baseVersion\": 1, \"decoding\": {\"seed\": -5}}", "decoding.seed must be 0 or more, not -5.")]
+    public async Task Decoding_outside_the_server_limits_is_400_naming_the_field(string route, string body, string expected)
+    {
+        var problem = await Post(await Route(route), body, HttpStatusCode.BadRequest);
+        Assert.Contains(expected, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_decoding_within_the_limits_is_accepted_on_create_and_regenerate()
+    {
+        const string decoding = "\"decoding\": {\"policy\": \"entropy\", \"threshold\": 1, \"entropyBound\": 0.5, \"maxSteps\": 1024, \"blockSize\": 0, \"temperature\": 2, \"seed\": 7}";
+        using var created = await Client.PostAsync("/v1/sessions", new StringContent("{\"text\": \"abc\", " + decoding + "}", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString();
+
+        using var edited = await Client.PostAsync($"/v1/sessions/{id}/edits",
+            new StringContent("{\"baseVersion\": 1, \"regenerate\": [{\"start\": 0, \"end\": 1}], " + decoding + "}", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, edited.StatusCode);
+    }
+
+    [Theory]
     [InlineData("/v1/sessions", "{\"text\": 5}", "`text`: expected a string")]
     [InlineData("/v1/sessions", "{\"text\": \"abc\", \"regions\": \"all\"}", "`regions`: expected an array")]
     [InlineData("/v1/sessions", "{\"text\": \"abc\", \"regions\": [{\"start\": \"0\", \"end\": 1}]}", "`regions[0].start`: expected an integer")]

@@ -22,6 +22,9 @@ public sealed class CreateSessionBody : IRequestBody
     public List<RegionBody>? Regions { get; init; }
     public SessionPriority Priority { get; init; } = SessionPriority.Interactive;
 
+    /// <summary>How the regions are decoded (unset: the server's defaults).</summary>
+    public DecodingBody? Decoding { get; init; }
+
     void IRequestBody.Validate()
     {
         BodyRules.RequireString(Text, "text");
@@ -50,6 +53,9 @@ public sealed class EditBody : IRequestBody
     public List<RegionBody>? Regenerate { get; init; }
     public string? ClientId { get; init; }
     public string? EditId { get; init; }
+
+    /// <summary>How the <see cref="Regenerate"/> regions are decoded (unset: the server's defaults).</summary>
+    public DecodingBody? Decoding { get; init; }
 
     void IRequestBody.Validate()
     {

@@ -39,7 +39,7 @@ internal static partial class SessionEndpoints
         var id = "s_" + Guid.NewGuid().ToString("N");
         var maxChars = await MaxTextChars(grains, tenant, limits.Value);
         var snapshot = await Session(grains, tenant, id).Create(new CreateSessionRequest(
-            body.Text, (body.Regions ?? []).Select(r => r.ToRegion()).ToList(), body.Priority, Transient: false, maxChars));
+            body.Text, (body.Regions ?? []).Select(r => r.ToRegion()).ToList(), body.Priority, Transient: false, maxChars, body.Decoding?.ToRequest()));
         return Results.Created($"/v1/sessions/{id}", new SessionCreated(snapshot.Id, snapshot.Version, snapshot.Status.ToWire()));
     }
 
@@ -113,7 +113,8 @@ internal static partial class SessionEndpoints
             body.BaseVersion,
             (body.Edits ?? []).Select(e => new TextEdit(e.Start, e.End, e.Text)).ToList(),
             (body.Regenerate ?? []).Select(r => r.ToRegion()).ToList(),
-            maxChars, body.ClientId, body.EditId);
+            maxChars,
+            body.Decoding?.ToRequest(), body.ClientId, body.EditId);
         var snapshot = await SessionCallRetry.Run(() => session.Edit(request));
         return Results.Ok(SessionView.From(snapshot));
     }

@@ -77,7 +77,7 @@ internal static class BenchServiceCommand
 
         // The service's window, budget rule and commit policy, so both paths get the same rows.
         var maxWindow = Math.Min(modelSettings.MaxWindow, bundle.Model.Config.MaxPositions);
-        var policy = sessionOptions.Policy.ToCommitPolicy(); // exactly what the model worker makes of a session's steps
+        var policy = DecodingResolver.Defaults(sessionOptions).ToPolicy().ToCommitPolicy(); // exactly what the model worker makes of a session's steps
         var windows = requests.Select(r => SessionWindow.For(r, bundle.Tokenizer, bundle.Specials, sessionOptions, maxWindow)).ToList();
         var rawStepper = CheckpointModelRuntime.CreateStepper(bundle, modelSettings);
         using var rawStepperLifetime = rawStepper as IDisposable;

@@ -17,6 +17,8 @@ internal sealed class DecodingOptions
     readonly Option<int> remask = new("--remask") { Description = "Refinement: how many low-confidence commits may be re-masked" };
     readonly Option<bool> padEnds = new("--pad-ends-region") { Description = "A committed pad/end token fills the rest of the region with pads at once (same output, fewer steps; '--pad-ends-region false' turns it off)", DefaultValueFactory = _ => true };
 
+    readonly Option<float> temperature = new("--temperature") { Description = "Sampling temperature, 0 = argmax (a session's decoding.temperature)", DefaultValueFactory = _ => 0f };
+    readonly Option<ulong> samplingSeed = new("--sampling-seed") { Description = "Seed of the sampling (with --temperature > 0): step n of a span samples with seed + n (a session's decoding.seed)", DefaultValueFactory = _ => 0UL };
     readonly Option<bool> handover = new("--block-handover") { Description = "At a block boundary, move the finished block into the cached context with a forward of its tokens instead of a full forward of the canvas (1.5× faster, as exact on the dev set; '--block-handover false' refreshes per block)", DefaultValueFactory = _ => true };
 
     DecodingOptions(string why, string policy, int steps, int block)
@@ -40,11 +42,15 @@ internal sealed class DecodingOptions
 
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { rule, threshold, entropyBound, maxSteps, blockSize, noCache, remask, padEnds, handover }) command.Options.Add(o);
+        foreach (var o in new Option[] { rule, threshold, entropyBound, maxSteps, blockSize, noCache, remask, padEnds, handover, temperature, samplingSeed }) command.Options.Add(o);
     }
 
-    public CommitPolicy Policy(ParseResult p) =>
-        new(CliOptions.ParseCommitRule(p.GetValue(rule)!, "--policy"), Threshold: p.GetValue(threshold), EntropyBound: p.GetValue(entropyBound));
+    public CommitPolicy Policy(ParseResult p)
+    {
+        if (!(p.GetValue(temperature) >= 0)) throw new ArgumentException($"--temperature must be 0 (argmax) or more, not {p.GetValue(temperature)}");
+        return new(CliOptions.ParseCommitRule(p.GetValue(rule)!, "--policy"), Threshold: p.GetValue(threshold), EntropyBound: p.GetValue(entropyBound),
+            Temperature: p.GetValue(temperature));
+    }
 
     public InfillOptions Infill(ParseResult p)
     {
@@ -63,7 +69,8 @@ internal sealed class DecodingOptions
             _ => "",
         };
         bool handsOver = p.GetValue(handover) && !p.GetValue(noCache) && p.GetValue(blockSize) > 0;
-        return $"{p.GetValue(rule)}{parameter} max_steps={p.GetValue(maxSteps)} block={p.GetValue(blockSize)} cache={!p.GetValue(noCache)} " +
+        var sampling = p.GetValue(temperature) > 0 ? $" temperature={p.GetValue(temperature)} sampling_seed={p.GetValue(samplingSeed)}" : "";
+        return $"{p.GetValue(rule)}{parameter}{sampling} max_steps={p.GetValue(maxSteps)} block={p.GetValue(blockSize)} cache={!p.GetValue(noCache)} " +
                $"remask={p.GetValue(remask)}{(p.GetValue(padEnds) ? " pad_ends_region" : "")}{(handsOver ? " block_handover" : "")}";
     }
 
@@ -78,6 +85,7 @@ internal sealed class DecodingOptions
         var decoder = new InfillDecoder(bundle.Model, bundle.Specials, bundle.Device);
         var policy = Policy(p);
         var infill = Infill(p);
-        return (prefix, suffix, budget) => decoder.Decode(prefix, suffix, budget, policy, infill);
+        var sampleSeed = p.GetValue(samplingSeed);
+        return (prefix, suffix, budget) => decoder.Decode(prefix, suffix, budget, policy, infill, sampleSeed);
     }
 }

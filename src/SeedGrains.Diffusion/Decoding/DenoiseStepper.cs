@@ -36,12 +36,13 @@ public sealed class DenoiseStepper(Qwen2Model model, SpecialTokenIds specials, D
         for (int r = 0; r < rows; r++)
         {
             var tokens = batch[r].Tokens;
+            var request = batch[r];
             masked[r] = [];
             for (int i = 0; i < width; i++)
             {
                 ids[r * width + i] = i < tokens.Length ? tokens[i] : specials.Pad;
                 keep[r * width + i] = i < tokens.Length;
-                if (i < tokens.Length && tokens[i] == specials.Mask)
+                if (i < tokens.Length && tokens[i] == specials.Mask && request.MayCommit(i))
                 {
                     masked[r].Add(i);
                     gather.Add(r * width + model.Config.PredictorOf(i)); // shifted models read position i-1

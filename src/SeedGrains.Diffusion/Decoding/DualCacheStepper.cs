@@ -67,7 +67,8 @@ public sealed class DualCacheStepper : IDenoiseStepper, IDisposable
         for (int r = 0; r < batch.Count; r++)
         {
             var tokens = batch[r].Tokens;
-            var masked = Enumerable.Range(0, tokens.Length).Where(i => tokens[i] == specials.Mask).ToArray();
+            // Only the masks this step may commit are active; the others stay in the context as masks.
+            var masked = Enumerable.Range(0, tokens.Length).Where(i => tokens[i] == specials.Mask && batch[r].MayCommit(i)).ToArray();
             if (masked.Length == 0) { results[r] = new DenoiseStepResult([]); continue; }
             // A key twice in one batch: only its first row may use or replace the entry.
             var key = batch[r].CacheKey is { } k && seen.Add(k) ? k : null;
@@ -98,7 +99,9 @@ public sealed class DualCacheStepper : IDenoiseStepper, IDisposable
         foreach (var plan in full)
             if (plan.Key is { } key && !fresh.Exists(f => f.Key == key))
                 store.Remove(key);
-        // A row that filled its last mask will not come back: free its context now rather than when it ages out. (A row
+        // A row that filled its last mask will not come back: free its context now rather than when it ages out (a row
+        // that only filled its commit range may come back, but its next range's masks were context: it needs a full
+        // forward anyway). (A row
         // whose region a pad ended early is finished by its caller's pad-ends-region rule, which this stepper does not
         // know: the caller calls Forget for it.)
         foreach (var plan in full.Concat(cached))

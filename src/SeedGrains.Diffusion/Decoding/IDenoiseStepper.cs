@@ -30,7 +30,16 @@ public interface IDenoiseStepper
 /// <param name="StepsLeft">Steps the caller still allows for this row, this one included (top-k spreads the masks over them; 1 = commit everything now).</param>
 /// <param name="CacheKey">Names a row that comes back step after step (a session), so a caching stepper may keep its
 /// context (<see cref="DualCacheStepper"/>); null: nothing is kept.</param>
-public sealed record DenoiseStepRequest(int[] Tokens, CommitPolicy Policy, ulong Seed = 0, int StepsLeft = int.MaxValue, string? CacheKey = null);
+/// <param name="CommitFrom">First window position this step may commit (with <paramref name="CommitTo"/>: a semi-AR block,
+/// or one region of several in the window). Masks outside [CommitFrom, CommitTo) stay masked and are read as masks, as
+/// <see cref="InfillDecoder"/> reads the blocks after the current one.</param>
+/// <param name="CommitTo">End (exclusive) of the positions this step may commit.</param>
+public sealed record DenoiseStepRequest(int[] Tokens, CommitPolicy Policy, ulong Seed = 0, int StepsLeft = int.MaxValue, string? CacheKey = null,
+    int CommitFrom = 0, int CommitTo = int.MaxValue)
+{
+    /// <summary>Whether window position <paramref name="i"/> is one this step may commit (if it is masked).</summary>
+    public bool MayCommit(int i) => i >= CommitFrom && i < CommitTo;
+}
 
 /// <summary>Commits for one row (positions index into the request's window).</summary>
 public sealed record DenoiseStepResult(IReadOnlyList<TokenCommit> Commits);

@@ -27,6 +27,10 @@ public static class SeedGrainsSiloExtensions
         services.AddOptions<SessionOptions>()
             .Validate(o => o.StepBudget >= 0, "Sessions:StepBudget must be ≥ 0 (0 = no budget).")
             .Validate(o => o.CommitThreshold is >= 0 and <= 1, "Sessions:CommitThreshold must be between 0 and 1.")
+            .Validate(o => o.MaxStepBudget >= 1 && o.StepBudget <= o.MaxStepBudget, "Sessions:MaxStepBudget must be ≥ 1 and ≥ Sessions:StepBudget.")
+            .Validate(o => o.BlockSize >= 0 && o.BlockSize <= o.MaxRegionTokens, "Sessions:BlockSize must be in 0..Sessions:MaxRegionTokens (0 = the whole region).")
+            .Validate(o => o.EntropyBound > 0 && float.IsFinite(o.EntropyBound), "Sessions:EntropyBound must be > 0.")
+            .Validate(o => o.Temperature >= 0 && o.Temperature <= o.MaxTemperature, "Sessions:Temperature must be in [0, Sessions:MaxTemperature].")
             .Validate(o => o.RetentionDays >= 0 && double.IsFinite(o.RetentionDays), "Sessions:RetentionDays must be ≥ 0 (0 = keep for ever).")
             .Validate(o => o.RetentionSweepMinutes > 0 && double.IsFinite(o.RetentionSweepMinutes), "Sessions:RetentionSweepMinutes must be > 0.")
             .ValidateOnStart();

@@ -28,7 +28,7 @@ internal static class CanvasEdit
     private sealed record KeptMask(RegionSegment Origin, int OldStart) : Unit(OldStart, SessionSnapshot.MaskPlaceholder.Length);
 
     /// <summary>A new all-masked region (regenerate).</summary>
-    private sealed record NewRegion(int Budget, int Length) : Unit(-1, Length);
+    private sealed record NewRegion(int Budget, RegionDecoding Decoding, int Length) : Unit(-1, Length);
 
     public static List<CanvasSegment> Apply(IReadOnlyList<CanvasSegment> segments, string oldText, IReadOnlyList<CanvasRange> ranges,
         ICodeTokenizer tokenizer, SpecialTokenIds specials)
@@ -106,7 +106,7 @@ internal static class CanvasEdit
         foreach (var r in ranges)
         {
             if (r.NewRegionBudget > 0)
-                units.Add(new NewRegion(r.NewRegionBudget, r.Text.Length) { NewStart = r.Start + shift });
+                units.Add(new NewRegion(r.NewRegionBudget, r.Decoding ?? throw new InvalidOperationException("a new region needs its decoding"), r.Text.Length) { NewStart = r.Start + shift });
             shift += r.Text.Length - (r.End - r.Start);
         }
     }
@@ -131,7 +131,7 @@ internal static class CanvasEdit
             switch (unit)
             {
                 case KeptRegion k: result.Add(k.Region.Copy()); break;
-                case NewRegion n: result.Add(RegionSegment.AllMasked(n.Budget, mask)); break;
+                case NewRegion n: result.Add(RegionSegment.AllMasked(n.Budget, mask, n.Decoding)); break;
                 case KeptMask km: (origin, masks) = (km.Origin, 1); break;
             }
             cursor = unit.NewStart + unit.Length;
@@ -143,7 +143,8 @@ internal static class CanvasEdit
         void CloseMasks()
         {
             if (masks == 0) return;
-            result.Add(RegionSegment.AllMasked(masks, mask, origin!.Steps));
+            // The parts of a split region keep its decoding, and its step count: they carry on with the region's budget.
+            result.Add(RegionSegment.AllMasked(masks, mask, origin!.Decoding, origin.Steps));
             masks = 0;
         }
 

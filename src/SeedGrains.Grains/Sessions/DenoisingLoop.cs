@@ -1,5 +1,6 @@
 using Orleans.Storage;
 using SeedGrains.Abstractions.Workers;
+using SeedGrains.Grains.Telemetry;
 using SeedGrains.Grains.Usage;
 
 namespace SeedGrains.Grains.Sessions;
@@ -32,12 +33,15 @@ internal sealed class DenoisingLoop(
         if (_timer is not null) return;
         runner.Reset();
         _timer = startTimer(Tick);
+        SeedGrainsMetrics.SessionsDenoising.Add(1);
     }
 
     public void Stop()
     {
-        _timer?.Dispose();
+        if (_timer is null) return;
+        _timer.Dispose();
         _timer = null;
+        SeedGrainsMetrics.SessionsDenoising.Add(-1);
     }
 
     public async Task Tick(CancellationToken cancellationToken)

@@ -13,7 +13,8 @@ namespace SeedGrains.Grains.Sessions;
 /// one more fixed segment than regions, possibly empty). Fixed segments keep their original string, so text outside
 /// regions stays byte-identical whatever the tokenizer does; their tokens are only a cache for building model windows.
 /// A region is a token array (mask ids where still to fill) with per-token confidence; once no mask is left it is
-/// decoded (pad/end tokens dropped) and merged into its neighbours.
+/// decoded (pad/end tokens dropped) and merged into its neighbours. Each region keeps the decoding it was asked with
+/// (<see cref="RegionDecoding"/>) and the steps spent on it.
 /// </summary>
 internal sealed class DocumentCanvas
 {
@@ -36,21 +37,30 @@ internal sealed class DocumentCanvas
     /// <summary>Characters of fixed text (what counts against text size limits).</summary>
     public int FixedLength => _segments.OfType<FixedSegment>().Sum(f => f.Text.Length);
 
-    /// <summary>A document from <paramref name="text"/> with <paramref name="regions"/> masked (validated; 400 on bad input).</summary>
-    public static DocumentCanvas Create(string text, IReadOnlyList<TextRegion> regions, ICodeTokenizer tokenizer, SpecialTokenIds specials, SessionOptions options)
+    /// <summary>
+    /// A document from <paramref name="text"/> with <paramref name="regions"/> masked (validated; 400 on bad input),
+    /// decoded by <paramref name="decoding"/> (null: the configured defaults).
+    /// </summary>
+    public static DocumentCanvas Create(string text, IReadOnlyList<TextRegion> regions, ICodeTokenizer tokenizer, SpecialTokenIds specials, SessionOptions options,
+        RegionDecoding? decoding = null)
     {
         var canvas = new DocumentCanvas(tokenizer, specials, options, [new FixedSegment(text)]);
-        canvas.MaskRanges(regions ?? [], "regions");
+        canvas.MaskRanges(regions ?? [], "regions", decoding ?? DecodingResolver.Defaults(options));
         return canvas;
     }
 
     /// <summary>
     /// A document from persisted state. A region resumes from its checkpointed tokens (<paramref name="regionTokens"/>,
     /// null = none) — each must have the region's budget as length and hold only vocabulary ids — else from all masks.
+    /// Each region gets its persisted decoding (<paramref name="decodings"/>; null, or a count that does not match: the
+    /// configured defaults) and, when it resumes from its checkpoint, the steps it had spent (<paramref name="steps"/>).
     /// </summary>
     public static DocumentCanvas Restore(IReadOnlyList<string> fixedTexts, IReadOnlyList<int> budgets, IReadOnlyList<int[]>? regionTokens,
-        ICodeTokenizer tokenizer, SpecialTokenIds specials, SessionOptions options)
+        ICodeTokenizer tokenizer, SpecialTokenIds specials, SessionOptions options,
+        IReadOnlyList<RegionDecoding?>? decodings = null, IReadOnlyList<int>? steps = null)
     {
+        if (decodings is not null && decodings.Count != budgets.Count) decodings = null;
+        if (steps is not null && steps.Count != budgets.Count) steps = null;
         if (fixedTexts.Count != budgets.Count + 1)
             throw new InvalidOperationException($"Persisted session state is inconsistent: {fixedTexts.Count} fixed texts for {budgets.Count} regions.");
         if (regionTokens is not null && regionTokens.Count != budgets.Count)
@@ -62,7 +72,10 @@ internal sealed class DocumentCanvas
             if (saved is not null && (saved.Length != budgets[i] || saved.Any(t => t < 0 || t >= tokenizer.VocabularySize)))
                 throw new InvalidOperationException(
                     $"Persisted session state is inconsistent: checkpointed region {i} has {saved.Length} tokens for a budget of {budgets[i]}, or ids outside the vocabulary.");
-            segments.Add(saved is null ? RegionSegment.AllMasked(budgets[i], specials.Mask) : RegionSegment.FromCheckpoint(saved, specials.Mask));
+            var decoding = decodings?[i] ?? DecodingResolver.Defaults(options);
+            segments.Add(saved is null
+                ? RegionSegment.AllMasked(budgets[i], specials.Mask, decoding)
+                : RegionSegment.FromCheckpoint(saved, specials.Mask, decoding, Math.Max(0, steps?[i] ?? 0)));
             segments.Add(new FixedSegment(fixedTexts[i + 1]));
         }
         return new DocumentCanvas(tokenizer, specials, options, segments);
@@ -73,6 +86,11 @@ internal sealed class DocumentCanvas
         (_segments.OfType<FixedSegment>().Select(f => f.Text).ToList(),
          _segments.OfType<RegionSegment>().Select(r => r.Tokens.Length).ToList(),
          _segments.OfType<RegionSegment>().Select(r => (int[])r.Tokens.Clone()).ToList());
+
+    /// <summary>Each region's decoding and the steps spent on it (same order as <see cref="ToPersisted"/>'s regions).</summary>
+    public (List<RegionDecoding?> Decodings, List<int> Steps) DecodingToPersist() =>
+        (_segments.OfType<RegionSegment>().Select(r => (RegionDecoding?)r.Decoding).ToList(),
+         _segments.OfType<RegionSegment>().Select(r => r.Steps).ToList());
 
     public RenderedDocument Render()
     {
@@ -100,14 +118,15 @@ internal sealed class DocumentCanvas
     /// <summary>
     /// The window for the next step: the whole document if it fits in <paramref name="maxWindow"/>, else the first
     /// region with masks centred in as much context on both sides as fits (or, for a region longer than the window,
-    /// a window starting a little before its first mask).
+    /// a window starting a little before its first mask). The step may commit only in that region's current block
+    /// (<see cref="RegionStepPlan"/>) — or, without blocks, in it and the regions right after it that share its decoding.
     /// </summary>
     public StepWindow BuildWindow(int maxWindow)
     {
         if (maxWindow < 1) throw new InvalidOperationException($"The model's MaxWindow is {maxWindow}; it must be ≥ 1.");
         var all = new List<int>();
         var starts = new int[_segments.Count];
-        int regionStart = -1, regionEnd = -1, firstMask = -1, stepsTaken = 0;
+        int regionStart = -1, regionEnd = -1, firstMask = -1, focus = -1;
         for (var i = 0; i < _segments.Count; i++)
         {
             starts[i] = all.Count;
@@ -122,7 +141,7 @@ internal sealed class DocumentCanvas
                 regionStart = all.Count;
                 regionEnd = all.Count + tokens.Length;
                 firstMask = all.Count + Array.IndexOf(masked.Tokens, _specials.Mask);
-                stepsTaken = masked.Steps;
+                focus = i;
             }
             all.AddRange(tokens);
         }
@@ -142,10 +161,27 @@ internal sealed class DocumentCanvas
             // training stream, so a shifted (Dream-style) model has a position to predict the first token from.
             length = Math.Min(maxWindow - 1, all.Count);
             var led = all.GetRange(0, length).Prepend(_specials.End).ToArray();
-            return new StepWindow(-1, led, starts, led.Count(t => t == _specials.Mask), stepsTaken);
+            return Window(-1, led, starts, focus);
         }
-        var window = all.GetRange(lo, length).ToArray();
-        return new StepWindow(lo, window, starts, window.Count(t => t == _specials.Mask), stepsTaken);
+        return Window(lo, all.GetRange(lo, length).ToArray(), starts, focus);
+    }
+
+    /// <summary>The window with the positions its step may commit and the steps it has for them (the focus region's plan).</summary>
+    private StepWindow Window(int offset, int[] tokens, int[] starts, int focus)
+    {
+        var region = (RegionSegment)_segments[focus];
+        var plan = RegionStepPlan.For(region.Tokens, _specials.Mask, region.Decoding, region.Steps);
+        int from = starts[focus] + plan.From, to = starts[focus] + plan.To; // document token indices
+        if (region.Decoding.BlockSize <= 0)
+        {
+            // Later regions decoded the same way share the step, as they always have (a window of several regions).
+            for (var k = focus + 2; k < _segments.Count && _segments[k] is RegionSegment next && next.Decoding == region.Decoding; k += 2)
+                to = starts[k] + next.Tokens.Length;
+        }
+        int commitFrom = Math.Clamp(from - offset, 0, tokens.Length), commitTo = Math.Clamp(to - offset, commitFrom, tokens.Length);
+        int eligible = Array.FindAll(tokens[commitFrom..commitTo], t => t == _specials.Mask).Length;
+        return new StepWindow(offset, tokens, starts, tokens.Count(t => t == _specials.Mask), region.Steps, region.Decoding,
+            commitFrom, commitTo, plan.StepsLeft ?? Math.Max(1, eligible));
     }
 
     /// <summary>
@@ -154,7 +190,7 @@ internal sealed class DocumentCanvas
     /// so is committing nothing while masks remain (that would loop forever). Every commit is checked before any is
     /// written, so a rejected step leaves the document as it was. With <see cref="SessionOptions.PadEndsRegion"/> a
     /// committed pad/end token also turns the region's later masks into pads.
-    /// Every region with masks in the window counts the step (<see cref="SessionOptions.StepBudget"/>).
+    /// Every region with masks the step could commit counts it (<see cref="RegionDecoding.MaxSteps"/>).
     /// Returns the number of tokens the model committed (pads filled by the rule are not counted).
     /// </summary>
     public int Apply(StepWindow window, IReadOnlyList<StepCommit> commits)
@@ -195,13 +231,16 @@ internal sealed class DocumentCanvas
         // A second commit on one position finds it "not masked", as it would have once the first was written.
         if (_segments[segmentIndex] is not RegionSegment region || region.Tokens[local] != _specials.Mask || !taken.Add(documentIndex))
             throw new InvalidOperationException($"The model committed window position {commit.Position}, which is not a masked position.");
+        // A mask of a later block (or of a region decoded otherwise) was not the step's to fill.
+        if (commit.Position < window.CommitFrom || commit.Position >= window.CommitTo)
+            throw new InvalidOperationException($"The model committed masked position {commit.Position}, outside the positions [{window.CommitFrom}, {window.CommitTo}) the step asked for.");
         return (region, local);
     }
 
-    /// <summary>A step was spent on every region that has a mask inside the window.</summary>
+    /// <summary>A step was spent on every region that has a mask among the window positions the step could commit.</summary>
     private void CountStep(StepWindow window)
     {
-        int from = Math.Max(0, window.Offset), to = window.Offset + window.Tokens.Length; // document token indices
+        int from = Math.Max(0, window.Offset + window.CommitFrom), to = window.Offset + window.CommitTo; // document token indices
         for (var i = 0; i < _segments.Count; i++)
         {
             if (_segments[i] is not RegionSegment { Masked: > 0 } region) continue;
@@ -297,20 +336,21 @@ internal sealed class DocumentCanvas
 
     /// <summary>
     /// A new canvas with ranges of the rendered text masked to be generated again (each replaced by a new all-masked
-    /// region sized by the budget rule or its maxTokens); a range may overlap regions still being generated.
+    /// region sized by the budget rule or its maxTokens, decoded by <paramref name="decoding"/>, null: the configured
+    /// defaults); a range may overlap regions still being generated.
     /// </summary>
-    public CanvasChange WithRegenerated(IReadOnlyList<TextRegion> regions, string field = "regenerate")
+    public CanvasChange WithRegenerated(IReadOnlyList<TextRegion> regions, string field = "regenerate", RegionDecoding? decoding = null)
     {
         var copy = Clone();
-        var ranges = copy.MaskRanges(regions, field);
+        var ranges = copy.MaskRanges(regions, field, decoding ?? DecodingResolver.Defaults(_options));
         return new CanvasChange(copy, ranges);
     }
 
     /// <summary>Masks ranges of the current rendered text; returns the change as replaced ranges (old text → placeholders).</summary>
-    private IReadOnlyList<ReplacedRange> MaskRanges(IReadOnlyList<TextRegion> regions, string field)
+    private IReadOnlyList<ReplacedRange> MaskRanges(IReadOnlyList<TextRegion> regions, string field, RegionDecoding decoding)
     {
         var text = regions.Count == 0 ? "" : Render().Text;
-        var ranges = RegionMasking.Ranges(text, regions, field, _tokenizer, _options);
+        var ranges = RegionMasking.Ranges(text, regions, field, _tokenizer, _options, decoding);
         if (ranges.Count == 0) return [];
         _segments = CanvasEdit.Apply(_segments, text, ranges, _tokenizer, _specials);
         return ranges.Select(r => new ReplacedRange(r.Start, r.End, r.Text)).ToArray();

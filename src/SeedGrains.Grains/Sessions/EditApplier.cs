@@ -11,7 +11,9 @@ namespace SeedGrains.Grains.Sessions;
 /// </summary>
 internal static class EditApplier
 {
-    public static (DocumentCanvas Canvas, IReadOnlyList<TextChange> Changes) Apply(DocumentCanvas canvas, RebasedEditRequest rebased, EditRequest request, long version)
+    /// <param name="decoding">How the regenerated regions are decoded (the request's, resolved against the limits).</param>
+    public static (DocumentCanvas Canvas, IReadOnlyList<TextChange> Changes) Apply(DocumentCanvas canvas, RebasedEditRequest rebased, EditRequest request, long version,
+        RegionDecoding decoding)
     {
         var changes = new List<TextChange>(2);
         var current = canvas;
@@ -23,7 +25,7 @@ internal static class EditApplier
         }
         if (rebased.Regenerate.Count > 0)
         {
-            var regenerated = current.WithRegenerated(rebased.Regenerate);
+            var regenerated = current.WithRegenerated(rebased.Regenerate, decoding: decoding);
             current = regenerated.Canvas;
             changes.Add(new TextChange(version + 1 + changes.Count, request.ClientId, regenerated.Ranges, changes.Count == 0 ? request.EditId : null));
         }

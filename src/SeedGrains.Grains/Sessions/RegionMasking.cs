@@ -10,7 +10,8 @@ namespace SeedGrains.Grains.Sessions;
 /// </summary>
 internal static class RegionMasking
 {
-    public static IReadOnlyList<CanvasRange> Ranges(string text, IReadOnlyList<TextRegion> regions, string field, ICodeTokenizer tokenizer, SessionOptions options)
+    public static IReadOnlyList<CanvasRange> Ranges(string text, IReadOnlyList<TextRegion> regions, string field, ICodeTokenizer tokenizer, SessionOptions options,
+        RegionDecoding decoding)
     {
         for (var i = 0; i < regions.Count; i++)
         {
@@ -25,7 +26,7 @@ internal static class RegionMasking
         {
             var replaced = text[regions[i].Start..regions[i].End];
             var budget = regions[i].MaxTokens ?? MaskBudget.For(replaced.Length == 0 ? 0 : tokenizer.EncodeVerbatim(replaced).Ids.Length, options);
-            ranges.Add(new CanvasRange(regions[i].Start, regions[i].End, string.Concat(Enumerable.Repeat(SessionSnapshot.MaskPlaceholder, budget)), budget));
+            ranges.Add(new CanvasRange(regions[i].Start, regions[i].End, string.Concat(Enumerable.Repeat(SessionSnapshot.MaskPlaceholder, budget)), budget, decoding));
         }
         return ranges;
     }

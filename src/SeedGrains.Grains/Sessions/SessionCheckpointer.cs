@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Storage;
 using SeedGrains.Abstractions.Errors;
+using SeedGrains.Grains.Telemetry;
 
 namespace SeedGrains.Grains.Sessions;
 
@@ -39,6 +40,7 @@ internal sealed class SessionCheckpointer(
         try
         {
             await store.Write();
+            Count(bestEffort, "ok");
             SettledUnsaved = false; // every write stores the current state, superseding an unsaved one
             WriteAttempted();
             return true;
@@ -48,6 +50,7 @@ internal sealed class SessionCheckpointer(
             // Another activation wrote this session (its ETag moved): retrying here cannot succeed, and denoising on would
             // race the owner. Best effort or not, this activation stops and starts over from storage.
             store.State = previous;
+            Count(bestEffort, "conflict");
             OwnershipLost = true;
             ownershipLost();
             throw;
@@ -55,6 +58,7 @@ internal sealed class SessionCheckpointer(
         catch (Exception ex) when (bestEffort)
         {
             // The next checkpoint waits a full interval again: no write attempt per step while storage is down.
+            Count(bestEffort, "failed");
             WriteAttempted();
             logger.LogWarning(ex, "Persisting session {Key} at version {Version} failed; it stays in memory", key, next.Version);
             return false;
@@ -62,6 +66,7 @@ internal sealed class SessionCheckpointer(
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             store.State = previous;
+            Count(bestEffort, "failed");
             // The caller's change is not applied; the client gets 503 and may retry. The cause (e.g. PostgreSQL down)
             // stays in the log.
             logger.LogWarning(ex, "Persisting session {Key} at version {Version} failed", key, next.Version);
@@ -91,6 +96,9 @@ internal sealed class SessionCheckpointer(
         await store.Clear();
         SettledUnsaved = false;
     }
+
+    private static void Count(bool bestEffort, string outcome) =>
+        SeedGrainsMetrics.StateWrites.Add(1, new("kind", bestEffort ? "best_effort" : "acknowledged"), new("outcome", outcome));
 
     private void WriteAttempted()
     {

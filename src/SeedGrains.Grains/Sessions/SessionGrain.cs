@@ -10,6 +10,7 @@ using SeedGrains.Abstractions.Tenants;
 using SeedGrains.Abstractions.Usage;
 using SeedGrains.Abstractions.Workers;
 using SeedGrains.Grains.Model;
+using SeedGrains.Grains.Telemetry;
 using SeedGrains.Grains.Workers;
 
 namespace SeedGrains.Grains.Sessions;
@@ -70,6 +71,7 @@ public sealed class SessionGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         Compose();
+        SeedGrainsMetrics.SessionsActive.Add(1);
         if (!state.RecordExists || !state.State.Exists) return;
 
         var saved = state.State;
@@ -97,6 +99,7 @@ public sealed class SessionGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        SeedGrainsMetrics.SessionsActive.Add(-1);
         _watchers.CompleteAll();
         // An activation that lost the session to another writes nothing: the owner's state stands.
         if (_document.Exists && !_checkpointer.OwnershipLost && !await SaveBeforeLeaving(reason, cancellationToken)) return;
@@ -114,8 +117,10 @@ public sealed class SessionGrain(
             await WriteSettled();
             return true;
         }
-        // A graceful silo shutdown (rolling restart) hands the session over: keep the progress since the last checkpoint.
-        if (reason.ReasonCode != DeactivationReasonCode.ShuttingDown || !_document.IsDenoising || _checkpointer.StepsSinceWrite == 0) return true;
+        // Leaving while denoising — a graceful silo shutdown (rolling restart), or the runtime moving the activation for any
+        // other reason — hands the session over: keep the progress since the last checkpoint. (A duplicate activation
+        // being removed owns nothing to save.)
+        if (reason.ReasonCode == DeactivationReasonCode.DuplicateActivation || !_document.IsDenoising || _checkpointer.StepsSinceWrite == 0) return true;
         try
         {
             await _documentLock.WaitAsync(cancellationToken);
@@ -160,7 +165,7 @@ public sealed class SessionGrain(
             if (_document.Exists) throw new InvalidSessionRequestException($"Session '{_session}' already exists.");
             CheckSize(request.Text.Length, request.MaxTextChars, "text");
             if (!request.Transient) await _index.CheckStoredSessionsQuota();
-            var canvas = Codec.Create(request.Text, request.Regions ?? []);
+            var canvas = Codec.Create(request.Text, request.Regions ?? [], DecodingResolver.Resolve(request.Decoding, _options));
             (_priority, _transient) = (request.Priority, request.Transient);
             await StoreChange(canvas, 1, changes: null);
             if (!_transient) _usage.Meter.Created();
@@ -187,7 +192,7 @@ public sealed class SessionGrain(
         {
             var canvas = _document.Canvas ?? throw NotFound();
             var rebased = EditRequestRebaser.Rebase(_document.Log, _document.Snapshot!.Text.Length, request);
-            var (edited, changes) = EditApplier.Apply(canvas, rebased, request, _document.Version);
+            var (edited, changes) = EditApplier.Apply(canvas, rebased, request, _document.Version, DecodingResolver.Resolve(request.Decoding, _options));
             CheckSize(edited.FixedLength, request.MaxTextChars, "text after the edits");
             await StoreChange(edited, changes[^1].Version, changes);
             var snapshot = Publish(SessionUpdateKind.Edit, changes);
@@ -277,11 +282,13 @@ public sealed class SessionGrain(
         if (!_suspended && !_checkpointer.OwnershipLost) _loop.Start();
     }
 
+    /// <summary>The step of the window's first masked region, by that region's decoding (policy, seed, block, steps left).</summary>
     private (StepWindow, StepCall) PrepareStep(DocumentCanvas canvas)
     {
         var window = canvas.BuildWindow(runtimes.MaxWindow);
-        return (window, new StepCall(_tenant, _session, _priority, window.Tokens, _options.Policy,
-            StableHash.Of(_key) ^ (ulong)_document.Version, _options.StepsLeft(window.Masked, window.StepsTaken), _slot.Weight));
+        var seed = window.Decoding.StepSeed(window.StepsTaken, StableHash.Of(_key) ^ (ulong)_document.Version);
+        return (window, new StepCall(_tenant, _session, _priority, window.Tokens, window.Decoding.ToPolicy(), seed, window.StepsLeft, _slot.Weight,
+            window.CommitFrom, window.CommitTo));
     }
 
     /// <summary>Writes a step's commits into the document, then settles or checkpoints. Caller holds the lock.</summary>
@@ -404,7 +411,8 @@ public sealed class SessionGrain(
         _slot = new TenantSlot(() => Tenant.AcquireSessionSlot(_session), tokens => Tenant.ReleaseSessionSlot(_session, tokens),
             async () => (await Tenant.GetQuotas()).Weight, logger, _tenant, _key);
         _usage = new SessionUsageReporter(delta => GrainFactory.GetGrain<ITenantUsageGrain>(TenantGrainKeys.Usage(_tenant)).Record(delta),
-            tokens => GrainFactory.GetGrain<ITenantLimiterGrain>(TenantGrainKeys.Limiter(_tenant)).ChargeTokens(tokens), logger, _key);
+            tokens => GrainFactory.GetGrain<ITenantLimiterGrain>(TenantGrainKeys.Limiter(_tenant)).ChargeTokens(tokens), logger, _key,
+            _tenant, runtimes.ModelName);
         var steps = new StepRunner((call, ct) => workers.Step(call, _key).WaitAsync(ct), () => SiloStatus.IsStopping(ServiceProvider),
             new StepBackoff(time, _options), logger, _key);
         // One step per tick, so a deactivation (which waits for a running tick) waits for one step at most.

@@ -32,23 +32,36 @@ public sealed class SessionOptions
     /// <summary>How long a session keeps retrying while no worker is reachable (e.g. the registry refills after a silo died).</summary>
     public double UnavailableTimeoutSeconds { get; set; } = 30;
 
-    /// <summary>How a step commits (the decoder's policy): by default every masked position with p ≥ 0.9, at least one.</summary>
+    /// <summary>How a step commits (the decoder's policy), the default of a request's <c>decoding.policy</c>: by default every
+    /// masked position with p ≥ 0.9, at least one.</summary>
     public StepCommitRule CommitRule { get; set; } = StepCommitRule.Confidence;
 
     public float CommitThreshold { get; set; } = 0.9f;
 
+    /// <summary>The entropy rule's bound (its summed entropy per step), the default of a request's <c>decoding.entropyBound</c>.</summary>
+    public float EntropyBound { get; set; } = 1.0f;
+
+    /// <summary>Semi-autoregressive block size of a region (0: the whole region), the default of <c>decoding.blockSize</c>.</summary>
+    public int BlockSize { get; set; }
+
+    /// <summary>Sampling temperature (0: argmax), the default of <c>decoding.temperature</c>.</summary>
+    public float Temperature { get; set; }
+
+    /// <summary>Largest step budget a request may ask for (<c>decoding.maxSteps</c>).</summary>
+    public int MaxStepBudget { get; set; } = 1024;
+
+    /// <summary>Highest sampling temperature a request may ask for (<c>decoding.temperature</c>).</summary>
+    public float MaxTemperature { get; set; } = 2f;
+
     /// <summary>
-    /// Steps a region may take to fill its masks (0: no budget), as `bench decode --max-steps` gives each span. The
-    /// top-k rule spreads the window's masks evenly over the steps left; the last step of the budget commits every mask
-    /// left in the window, whatever the rule. Top-k with 2 is `bench decode`'s speed policy. A step counts for every
-    /// region with masks in its window, so regions that share a window share their steps; a regenerated region starts
-    /// at 0, and so does every region after a new activation (the count is not persisted: a resumed region may take
-    /// up to a budget more).
+    /// Steps a region may take to fill its masks (0: no budget), as `bench decode --max-steps` gives each span; the
+    /// default of a request's <c>decoding.maxSteps</c>. The top-k rule spreads the masks it may commit evenly over the
+    /// steps left; the last step of the budget commits every one of them, whatever the rule. Top-k with 2 is
+    /// `bench decode`'s speed policy. A step counts for every region it may commit in, so regions that share a window
+    /// and a decoding share their steps; a regenerated region starts at 0. The count is checkpointed with the region's
+    /// tokens, so a resumed region goes on with the steps it had left at its last checkpoint.
     /// </summary>
     public int StepBudget { get; set; }
-
-    /// <summary>The steps a region still allows, this one included, after <paramref name="stepsTaken"/> spent on it.</summary>
-    public int StepsLeft(int masked, int stepsTaken) => StepBudget > 0 ? Math.Max(1, StepBudget - stepsTaken) : Math.Max(1, masked);
 
     /// <summary>
     /// A committed pad (or end) token ends its region: the masks after it become pads in the same step. Training puts
@@ -86,7 +99,4 @@ public sealed class SessionOptions
     /// <c>ReminderOptions.MinimumReminderPeriod</c> (Orleans default 1 minute) when lower.
     /// </summary>
     public double RetentionSweepMinutes { get; set; } = 60;
-
-    /// <summary>The policy every step of a session asks for.</summary>
-    public StepPolicy Policy => StepPolicy.Default with { Rule = CommitRule, Threshold = CommitThreshold };
 }

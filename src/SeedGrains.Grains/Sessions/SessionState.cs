@@ -5,7 +5,8 @@ namespace SeedGrains.Grains.Sessions;
 /// <summary>
 /// What a session persists — kept small on purpose: the text outside regions (<see cref="Fixed"/>, one more entry than
 /// <see cref="Budgets"/>, interleaved fixed/region/fixed…), each region's mask budget, version and status, and — as a
-/// denoising checkpoint — the token ids committed so far in each region (<see cref="RegionTokens"/>). Fixed text is
+/// denoising checkpoint — the token ids committed so far in each region (<see cref="RegionTokens"/>) with its steps, and
+/// each region's decoding (<see cref="RegionDecodings"/>, so a failover decodes it the same way). Fixed text is
 /// re-tokenized on activation; a region resumes from its checkpointed tokens when they were written for the same
 /// token space (<see cref="TokenSpace"/>), else from all masks.
 /// </summary>
@@ -29,4 +30,10 @@ public sealed class SessionState
 
     /// <summary>The tenant is suspended: no denoising step runs (also after a reactivation) until it is resumed.</summary>
     [Id(10)] public bool Suspended { get; set; }
+
+    /// <summary>Per region (same order as <see cref="Budgets"/>), how it is decoded; null (older states) = the configured defaults.</summary>
+    [Id(11)] public List<RegionDecoding?>? RegionDecodings { get; set; }
+
+    /// <summary>Per region, the steps spent on it as of <see cref="RegionTokens"/> (its step budget and seed go on from there).</summary>
+    [Id(12)] public List<int>? RegionSteps { get; set; }
 }

@@ -14,13 +14,15 @@ internal sealed class SessionStateCodec(ICodeTokenizer tokenizer, SpecialTokenId
 {
     public string TokenSpace => $"{modelName}/vocab={tokenizer.VocabularySize}";
 
-    /// <summary>A new document (validated; 400 on bad input).</summary>
-    public DocumentCanvas Create(string text, IReadOnlyList<TextRegion> regions) => DocumentCanvas.Create(text, regions, tokenizer, specials, options);
+    /// <summary>A new document (validated; 400 on bad input), its regions decoded by <paramref name="decoding"/>.</summary>
+    public DocumentCanvas Create(string text, IReadOnlyList<TextRegion> regions, RegionDecoding decoding) =>
+        DocumentCanvas.Create(text, regions, tokenizer, specials, options, decoding);
 
     public SessionState Capture(DocumentCanvas canvas, long version, SessionStatus status, string? error,
         SessionPriority priority, bool transient, bool suspended)
     {
         var (fixedTexts, budgets, regionTokens) = canvas.ToPersisted();
+        var (decodings, steps) = canvas.DecodingToPersist();
         return new SessionState
         {
             Exists = true,
@@ -34,6 +36,8 @@ internal sealed class SessionStateCodec(ICodeTokenizer tokenizer, SpecialTokenId
             RegionTokens = regionTokens.Count > 0 ? regionTokens : null,
             TokenSpace = regionTokens.Count > 0 ? TokenSpace : null,
             Suspended = suspended,
+            RegionDecodings = decodings.Count > 0 ? decodings : null,
+            RegionSteps = regionTokens.Count > 0 ? steps : null,
         };
     }
 
@@ -47,13 +51,13 @@ internal sealed class SessionStateCodec(ICodeTokenizer tokenizer, SpecialTokenId
         {
             try
             {
-                return DocumentCanvas.Restore(saved.Fixed, saved.Budgets, checkpoint, tokenizer, specials, options);
+                return DocumentCanvas.Restore(saved.Fixed, saved.Budgets, checkpoint, tokenizer, specials, options, saved.RegionDecodings, saved.RegionSteps);
             }
             catch (InvalidOperationException ex)
             {
                 logger.LogWarning(ex, "Session {Key}: unusable denoising checkpoint; its regions restart from all masks", key);
             }
         }
-        return DocumentCanvas.Restore(saved.Fixed, saved.Budgets, null, tokenizer, specials, options);
+        return DocumentCanvas.Restore(saved.Fixed, saved.Budgets, null, tokenizer, specials, options, saved.RegionDecodings);
     }
 }

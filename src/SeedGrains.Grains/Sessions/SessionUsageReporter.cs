@@ -10,9 +10,10 @@ namespace SeedGrains.Grains.Sessions;
 /// </summary>
 /// <param name="record">Delivers a usage report (the tenant's usage grain).</param>
 /// <param name="charge">Charges generated tokens (the tenant's rate limiter).</param>
-internal sealed class SessionUsageReporter(Func<UsageDelta, Task> record, Func<long, Task> charge, ILogger logger, string key)
+internal sealed class SessionUsageReporter(Func<UsageDelta, Task> record, Func<long, Task> charge, ILogger logger, string key,
+    string tenant = "", string model = "")
 {
-    public SessionUsageMeter Meter { get; } = new();
+    public SessionUsageMeter Meter { get; } = new(tenant, model);
 
     public async Task Report()
     {

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using SeedGrains.Abstractions.Errors;
 using SeedGrains.Abstractions.Workers;
+using SeedGrains.Grains.Telemetry;
 
 namespace SeedGrains.Grains.Sessions;
 
@@ -24,7 +25,10 @@ internal sealed class StepRunner(
     {
         try
         {
+            var asked = System.Diagnostics.Stopwatch.GetTimestamp();
             var reply = await step(call, cancellationToken);
+            // Real time on purpose: the metric is what an editor waits, whatever clock the service's logic runs on.
+            SeedGrainsMetrics.StepLatency.Record(System.Diagnostics.Stopwatch.GetElapsedTime(asked).TotalSeconds);
             backoff.Succeeded();
             return StepOutcome.Replied(reply);
         }

@@ -1,6 +1,7 @@
 using Orleans.Storage;
 using Microsoft.Extensions.Logging;
 using SeedGrains.Abstractions.Errors;
+using SeedGrains.Abstractions.Limits;
 using SeedGrains.Abstractions.Sessions;
 using SeedGrains.Abstractions.Tenants;
 using SeedGrains.Grains.Workers;
@@ -151,6 +152,16 @@ public sealed class TenantGrain(
         ValidateQuotas(quotas);
         state.State.Quotas = quotas;
         await state.WriteStateAsync();
+        // The rate limiter re-reads quotas every few seconds; tell it now, so new limits apply to the next request.
+        // Best effort: the stored quotas are the truth, and the limiter catches up by itself if this call fails.
+        try
+        {
+            await GrainFactory.GetGrain<ITenantLimiterGrain>(TenantGrainKeys.Limiter(this.GetPrimaryKeyString())).Configure(quotas);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "Telling tenant {Tenant}'s rate limiter of its new quotas failed; it re-reads them within seconds", this.GetPrimaryKeyString());
+        }
     }
 
     public Task<TenantQuotas> GetQuotas() => Task.FromResult(state.State.Quotas);

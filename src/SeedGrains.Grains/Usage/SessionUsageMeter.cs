@@ -1,4 +1,5 @@
 using SeedGrains.Abstractions.Usage;
+using SeedGrains.Grains.Telemetry;
 
 namespace SeedGrains.Grains.Usage;
 
@@ -6,7 +7,9 @@ namespace SeedGrains.Grains.Usage;
 /// What one session did since its last usage report: counted in memory per step and reported in one call at
 /// checkpoints, when it settles and when it deactivates — never a grain call per step. Not thread-safe (grain turns).
 /// </summary>
-public sealed class SessionUsageMeter
+/// <param name="tenant">Tenant and model label the live metrics (<see cref="SeedGrainsMetrics.TokensCommitted"/>), which
+/// count exactly what is metered here.</param>
+public sealed class SessionUsageMeter(string tenant = "", string model = "")
 {
     private long _sessionsCreated;
     private long _steps;
@@ -21,7 +24,12 @@ public sealed class SessionUsageMeter
     }
 
     /// <summary>Tokens a step committed to the document.</summary>
-    public void Committed(int tokens) => _generated += Math.Max(0, tokens);
+    public void Committed(int tokens)
+    {
+        if (tokens <= 0) return;
+        _generated += tokens;
+        SeedGrainsMetrics.TokensCommitted.Add(tokens, new("tenant", tenant), new("model", model));
+    }
 
     public void Created() => _sessionsCreated++;
 

@@ -26,7 +26,8 @@ public static class StepMapping
 
     /// <summary>The session names the row, so a caching stepper can keep its context between steps.</summary>
     internal static DenoiseStepRequest ToRequest(this StepCall call) =>
-        new(call.Tokens, call.Policy.ToCommitPolicy(), call.Seed, Math.Max(1, call.StepsLeft), CacheKey: call.SessionKey());
+        new(call.Tokens, call.Policy.ToCommitPolicy(), call.Seed, Math.Max(1, call.StepsLeft), CacheKey: call.SessionKey(),
+            CommitFrom: call.CommitFrom, CommitTo: call.CommitTo);
 
     /// <summary>The calling session's grain key (`tenant/session`, as <see cref="Abstractions.Sessions.SessionKey"/> builds it),
     /// without its validation: this runs on the compute thread, where a throw would fail a whole batch.</summary>

@@ -29,6 +29,8 @@ internal static class RawDecodeLoop
     public static PathRun Run(IDenoiseStepper stepper, ICodeTokenizer tokenizer, IReadOnlyList<SessionWindow> windows, CommitPolicy policy, int seed, SessionOptions sessions)
     {
         // New cache keys every run, as the service's new sessions have: no context carries over from an earlier round.
+        if (sessions.BlockSize > 0)
+            throw new ArgumentException($"Sessions:BlockSize is {sessions.BlockSize}; the raw loop decodes whole regions, so the two paths would differ (use 0)");
         var run = Guid.NewGuid().ToString("N");
         var specials = stepper.Specials;
         var rows = windows.Select(w => (int[])w.Tokens.Clone()).ToArray();
@@ -39,7 +41,7 @@ internal static class RawDecodeLoop
         var clock = Stopwatch.StartNew();
         for (var step = 0; active.Count > 0; step++)
         {
-            var batch = active.Select(r => new DenoiseStepRequest(rows[r], policy, (ulong)(seed * 7919 + r) ^ (ulong)step, sessions.StepsLeft(masked[r], steps[r]), CacheKey: $"raw/{run}/{r}")).ToList();
+            var batch = active.Select(r => new DenoiseStepRequest(rows[r], policy, (ulong)(seed * 7919 + r) ^ (ulong)step, StepsLeft(sessions, masked[r], steps[r]), CacheKey: $"raw/{run}/{r}")).ToList();
             var results = stepper.Step(batch);
             for (var i = 0; i < active.Count; i++)
             {
@@ -64,4 +66,8 @@ internal static class RawDecodeLoop
             tokenizer.Decode(rows[r].Skip(w.RegionOffset).Take(w.Budget).Where(t => t != specials.Pad && t != specials.End)))).ToList();
         return new PathRun(outcomes, seconds);
     }
+
+    /// <summary>A session region's steps left without blocks (the grain's RegionStepPlan): the budget counts down, none = a step per mask.</summary>
+    static int StepsLeft(SessionOptions sessions, int masked, int stepsTaken) =>
+        sessions.StepBudget > 0 ? Math.Max(1, sessions.StepBudget - stepsTaken) : Math.Max(1, masked);
 }
