@@ -81,7 +81,7 @@ public sealed class DocumentCanvasChangeTests
         // Sent against version 1: replace the second mask's placeholder with "P".
         var request = new EditRequest(1, [new TextEdit(9, 17, "P")], [], ClientId: "ann");
         var rebased = EditRequestRebaser.Rebase(document.Log, document.Snapshot!.Text.Length, request);
-        var (canvas, changes) = EditApplier.Apply(document.Canvas!, rebased, request, document.Version);
+        var (canvas, changes) = EditApplier.Apply(document.Canvas!, rebased, request, document.Version, DecodingResolver.Defaults(new SessionOptions()));
         document.Replace(canvas, SessionStatus.Denoising, null, changes);
 
         Assert.Equal("axP" + Mask + "yb", document.Snapshot!.Text); // the model's x and y and the third mask stay

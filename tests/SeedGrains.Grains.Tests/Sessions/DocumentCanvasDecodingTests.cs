@@ -43,13 +43,29 @@ public sealed class DocumentCanvasDecodingTests
         // The second region regenerated with a decoding of its own: the first region's steps commit only in it.
         var first = DocumentCanvas.Create(text, [new TextRegion(2, 3, MaxTokens: 3)], new CharTokenizer(), Specials, Options);
         var rendered = first.Render().Text; // "ab" + 3 placeholders + "cdYef"
-        var mixed = first.WithEdits([], [new TextRegion(rendered.Length - 3, rendered.Length - 2, MaxTokens: 3)], Blocks with { BlockSize = 0 });
+        var mixed = first.WithRegenerated([new TextRegion(rendered.Length - 3, rendered.Length - 2, MaxTokens: 3)], decoding: Blocks with { BlockSize = 0 }).Canvas;
         var own = mixed.BuildWindow(64);
         Assert.Equal((2, 5), (own.CommitFrom, own.CommitTo));
         mixed.Apply(own, [Commit(2, 'x'), Commit(3, 'y'), Commit(4, 'z')]);
         mixed.FinalizeCompletedRegions();
         var next = mixed.BuildWindow(64);
         Assert.Equal((7, 10, 6), (next.CommitFrom, next.CommitTo, next.StepsLeft)); // "abxyzcd" + 3 masks: its own budget of 6
+    }
+
+    [Fact]
+    public void A_region_split_by_a_person_s_edit_keeps_its_decoding_and_steps_in_both_parts()
+    {
+        var canvas = DocumentCanvas.Create("abXcd", [new TextRegion(2, 3, MaxTokens: 6)], new CharTokenizer(), Specials, Options, Blocks);
+        canvas.Apply(canvas.BuildWindow(64), [Commit(2, 'x')]); // one step: "ab" + "x" + 5 masks + "cd"
+        var placeholder = SeedGrains.Abstractions.Sessions.SessionSnapshot.MaskPlaceholder.Length;
+        var afterSecondMask = 3 + 2 * placeholder; // "abx" + two placeholders
+        var split = canvas.WithChange([new SeedGrains.Abstractions.Collaboration.ReplacedRange(afterSecondMask, afterSecondMask, "HI")]).Canvas;
+
+        var (decodings, steps) = split.DecodingToPersist();
+        Assert.Equal(2, decodings.Count); // two masks before "HI", three after
+        Assert.All(decodings, d => Assert.Equal(Blocks, d));
+        Assert.All(steps, s => Assert.Equal(1, s));
+        Assert.Equal(5, split.Masked);
     }
 
     [Fact]
