@@ -45,10 +45,19 @@ internal static class TokenizerTrainCommand
             var countSeconds = clock.Elapsed.TotalSeconds;
             Console.Error.WriteLine($"counted {trainer.TotalWords:N0} words ({trainer.DistinctWords:N0} distinct) in {stats.TrainDocuments:N0} train documents, {stats.TrainBytes:N0} bytes, {countSeconds:F1} s");
 
-            var trained = trainer.Train(new Progress<BpeTrainingProgress>(p =>
-                Console.Error.Write($"\rmerges {p.Merges,6}/{p.TargetMerges} (last pair seen {p.LastPairFrequency:N0} times), {p.Elapsed.TotalSeconds:F1} s   ")));
+            // Live progress in a terminal (Spectre.Console via CliProgress); nothing per merge when redirected or --json.
+            var trained = CliProgress.Run(parseResult.GetValue(jsonOption), progress =>
+            {
+                Action<double>? merges = null;
+                var shown = 0;
+                return trainer.Train(new Reported<BpeTrainingProgress>(p =>
+                {
+                    merges ??= progress.Line("merges", p.TargetMerges);
+                    merges(p.Merges - shown);
+                    shown = p.Merges;
+                }));
+            });
             var trainSeconds = clock.Elapsed.TotalSeconds;
-            Console.Error.WriteLine();
             var file = trained.Save(parseResult.GetValue(outOption)!);
 
             // Read back what was written, and measure compression on both sides of the split.
@@ -89,4 +98,11 @@ internal static class TokenizerTrainCommand
         tokenizerCommand.Subcommands.Add(command);
         return tokenizerCommand;
     }
+}
+
+/// <summary>An <see cref="IProgress{T}"/> that reports on the caller's thread, in order (<see cref="Progress{T}"/> posts
+/// to the thread pool, so reports could arrive late or out of order).</summary>
+internal sealed class Reported<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
 }
