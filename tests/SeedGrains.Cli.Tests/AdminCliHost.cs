@@ -1,3 +1,4 @@
+using SeedGrains.Tests.Shared;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
@@ -22,7 +23,7 @@ public sealed class AdminCliHost : IAsyncLifetime
         _app = SeedGrainsHost.Build(
         [
             "--Urls=http://127.0.0.1:0",
-            $"--Orleans:SiloPort={FreePort()}",
+            $"--Orleans:SiloPort={TestPorts.Next()}",
             $"--Orleans:ClusterId=cli-{Guid.NewGuid():N}",
             "--DEV_API_KEY=cli-dev-key-0123456789",
             $"--Admin:OperatorKeys={OperatorKey}",
@@ -37,12 +38,5 @@ public sealed class AdminCliHost : IAsyncLifetime
         if (_app is null) return;
         await _app.StopAsync();
         await _app.DisposeAsync();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

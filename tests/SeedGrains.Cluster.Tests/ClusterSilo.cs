@@ -57,8 +57,8 @@ internal sealed class ClusterSilo : IAsyncDisposable
         string[] args =
         [
             "--Urls=http://127.0.0.1:0",
-            $"--Orleans:SiloPort={FreePort()}",
-            $"--Orleans:GatewayPort={FreePort()}",
+            $"--Orleans:SiloPort={TestPorts.Next()}",
+            $"--Orleans:GatewayPort={TestPorts.Next()}",
             "--Orleans:AdvertisedIP=127.0.0.1",
             $"--Orleans:ClusterId={clusterId}",
             "--Orleans:ServiceId=cluster-tests",
@@ -138,12 +138,5 @@ internal sealed class ClusterSilo : IAsyncDisposable
         {
         }
         await _app.DisposeAsync();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

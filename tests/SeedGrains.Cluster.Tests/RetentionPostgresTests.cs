@@ -88,8 +88,8 @@ public sealed class RetentionPostgresTests(PostgresServerFixture postgres)
         string[] args =
         [
             "--Urls=http://127.0.0.1:0",
-            $"--Orleans:SiloPort={FreePort()}",
-            $"--Orleans:GatewayPort={FreePort()}",
+            $"--Orleans:SiloPort={TestPorts.Next()}",
+            $"--Orleans:GatewayPort={TestPorts.Next()}",
             "--Orleans:AdvertisedIP=127.0.0.1",
             $"--Orleans:ClusterId=retention-{Guid.NewGuid():N}",
             "--Orleans:ServiceId=retention-tests",
@@ -130,12 +130,5 @@ public sealed class RetentionPostgresTests(PostgresServerFixture postgres)
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         await using var command = dataSource.CreateCommand(sql);
         return Convert.ToInt64(await command.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

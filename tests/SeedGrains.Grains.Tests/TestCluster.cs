@@ -43,7 +43,8 @@ internal sealed class TestCluster : IAsyncDisposable
         ModelRuntimeFactory? model = null,
         TimeProvider? time = null,
         bool sessionsWhereCalled = false,
-        IGrainStorage? sessionStorage = null)
+        IGrainStorage? sessionStorage = null,
+        Action<ISiloBuilder>? configure = null)
     {
         stepper ??= new FakeStepper();
         var builder = new InProcessTestClusterBuilder(silos);
@@ -61,6 +62,7 @@ internal sealed class TestCluster : IAsyncDisposable
             if (batching is not null) silo.Services.Configure(batching);
             if (sessions is not null) silo.Services.Configure(sessions);
             if (sessionsWhereCalled) silo.Services.AddSingleton<IPlacementStrategyResolver, SessionsPlacedLocally>();
+            configure?.Invoke(silo);
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();

@@ -89,7 +89,7 @@ public sealed class TwoSiloFailoverTests(PostgresServerFixture postgres)
                 o.ClusterId = clusterId;
                 o.ServiceId = ServiceId;
             });
-            silo.ConfigureEndpoints(IPAddress.Loopback, FreePort(), FreePort());
+            silo.ConfigureEndpoints(IPAddress.Loopback, TestPorts.Next(), TestPorts.Next());
             if (fromConfiguration)
             {
                 silo.UseSeedGrainsPostgres();
@@ -181,12 +181,5 @@ public sealed class TwoSiloFailoverTests(PostgresServerFixture postgres)
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
         await using var command = dataSource.CreateCommand(sql);
         return (T)(await command.ExecuteScalarAsync())!;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

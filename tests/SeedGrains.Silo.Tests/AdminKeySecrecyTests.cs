@@ -1,3 +1,4 @@
+using SeedGrains.Tests.Shared;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
@@ -35,7 +36,7 @@ public sealed class AdminKeySecrecyTests
         var app = SeedGrainsHost.Build(
         [
             "--Urls=http://127.0.0.1:0",
-            $"--Orleans:SiloPort={FreePort()}",
+            $"--Orleans:SiloPort={TestPorts.Next()}",
             $"--Orleans:ClusterId=secrecy-{Guid.NewGuid():N}",
             $"--DEV_API_KEY={DevKey}",
             $"--Admin:OperatorKeys:0={OperatorKey}",
@@ -109,12 +110,6 @@ public sealed class AdminKeySecrecyTests
         return client;
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     /// <summary>Every log line at every level, with its exception, as text.</summary>
     private sealed class DebugLog : ILoggerProvider

@@ -24,7 +24,7 @@ public sealed class ClusterTlsTests : IAsyncLifetime
     private readonly TestCertificates _cluster = new("cluster CA");
     private readonly TestCertificates _rogue = new("rogue CA");
     private readonly string _clusterId = $"tls-{Guid.NewGuid():N}";
-    private readonly int _gatewayPort = FreePort();
+    private readonly int _gatewayPort = TestPorts.Next();
     private readonly FakeStepper _stepper = new();
     private WebApplication? _silo;
     private HttpClient? _http;
@@ -35,7 +35,7 @@ public sealed class ClusterTlsTests : IAsyncLifetime
         _silo = SeedGrainsHost.Build(
         [
             "--Urls=http://127.0.0.1:0",
-            $"--Orleans:SiloPort={FreePort()}",
+            $"--Orleans:SiloPort={TestPorts.Next()}",
             $"--Orleans:GatewayPort={_gatewayPort}",
             $"--Orleans:ClusterId={_clusterId}",
             $"--Orleans:Tls:CertificatePath={certificate}",
@@ -135,12 +135,5 @@ public sealed class ClusterTlsTests : IAsyncLifetime
         }
         _cluster.Dispose();
         _rogue.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,3 +1,4 @@
+using SeedGrains.Tests.Shared;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
@@ -142,7 +143,7 @@ public sealed class RateLimitTests : IAsyncLifetime
             string[] args =
             [
                 "--Urls=http://127.0.0.1:0",
-                $"--Orleans:SiloPort={FreePort()}",
+                $"--Orleans:SiloPort={TestPorts.Next()}",
                 $"--Orleans:ClusterId=test-{Guid.NewGuid():N}",
                 $"--DEV_API_KEY={SiloHost.DevKey}",
                 "--Logging:LogLevel:Default=Warning",
@@ -175,11 +176,5 @@ public sealed class RateLimitTests : IAsyncLifetime
             }
         }
 
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
     }
 }

@@ -1,3 +1,4 @@
+using SeedGrains.Tests.Shared;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
@@ -45,8 +46,8 @@ public sealed class SiloHost : IAsyncLifetime
         string[] args =
         [
             "--Urls=http://127.0.0.1:0",
-            $"--Orleans:SiloPort={FreePort()}",
-            $"--Orleans:GatewayPort={FreePort()}",
+            $"--Orleans:SiloPort={TestPorts.Next()}",
+            $"--Orleans:GatewayPort={TestPorts.Next()}",
             $"--Orleans:ClusterId=test-{Guid.NewGuid():N}",
             $"--DEV_API_KEY={DevKey}",
             $"--Limits:MaxTextChars={MaxTextChars}",
@@ -72,12 +73,5 @@ public sealed class SiloHost : IAsyncLifetime
             await _app.StopAsync();
             await _app.DisposeAsync();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -91,7 +91,7 @@ public sealed class StartupFailureProcessTests
     {
         for (var attempt = 1; ; attempt++)
         {
-            var siloPort = FreePort();
+            var siloPort = TestPorts.Next();
             var run = await RunSiloOnce(debug, arguments, siloPort);
             var lostThePort = run.Stderr.Contains("in use", StringComparison.OrdinalIgnoreCase)
                               && (run.Stderr.Contains($"port {siloPort} ", StringComparison.Ordinal) || run.Stderr.Contains($":{siloPort}", StringComparison.Ordinal));
@@ -138,12 +138,6 @@ public sealed class StartupFailureProcessTests
         return new SiloRun(process.ExitCode, await stdout, await stderr);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private sealed record SiloRun(int ExitCode, string Stdout, string Stderr);
 }

@@ -33,8 +33,8 @@ public sealed class StartupValidationTests
     [Fact]
     public async Task A_second_silo_on_the_ports_of_a_running_silo_is_refused()
     {
-        var siloPort = FreePort();
-        var gatewayPort = FreePort();
+        var siloPort = TestPorts.Next();
+        var gatewayPort = TestPorts.Next();
         await using var running = Build($"--Orleans:SiloPort={siloPort}", $"--Orleans:GatewayPort={gatewayPort}");
         await running.StartAsync();
         try
@@ -118,7 +118,7 @@ public sealed class StartupValidationTests
     [Fact]
     public async Task A_configured_gateway_port_is_opened()
     {
-        var port = FreePort();
+        var port = TestPorts.Next();
         await using var app = Build($"--Orleans:GatewayPort={port}");
         Assert.Equal(port, app.Services.GetRequiredService<IOptions<EndpointOptions>>().Value.GatewayPort);
     }
@@ -142,7 +142,7 @@ public sealed class StartupValidationTests
 
     /// <summary>Free ports for everything, so only the argument under test can be wrong (later arguments win).</summary>
     private static string[] FreePorts() =>
-        ["--Urls=http://127.0.0.1:0", $"--Orleans:SiloPort={FreePort()}", $"--Orleans:ClusterId=startup-{Guid.NewGuid():N}"];
+        ["--Urls=http://127.0.0.1:0", $"--Orleans:SiloPort={TestPorts.Next()}", $"--Orleans:ClusterId=startup-{Guid.NewGuid():N}"];
 
     private static Socket Listen(IPAddress address, bool reuseAddress)
     {
@@ -151,12 +151,5 @@ public sealed class StartupValidationTests
         socket.Bind(new IPEndPoint(address, 0));
         socket.Listen();
         return socket;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

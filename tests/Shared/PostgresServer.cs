@@ -39,7 +39,7 @@ public sealed class PostgresServer : IAsyncDisposable
     {
         var bin = FindBinDirectory();
         var root = Directory.CreateTempSubdirectory("sg-pg-").FullName;
-        var server = new PostgresServer(bin, root, FreePort());
+        var server = new PostgresServer(bin, root, TestPorts.Next());
         try
         {
             if (IsRoot)
@@ -200,12 +200,5 @@ public sealed class PostgresServer : IAsyncDisposable
         return installed ?? onPath ?? throw new InvalidOperationException(
             "PostgreSQL server binaries (initdb, pg_ctl) not found in /usr/lib/postgresql/*/bin, on PATH, or in $SEEDGRAINS_PG_BIN. " +
             "Install the server package (Debian/Ubuntu: apt-get install postgresql) — .ci/run does this.");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

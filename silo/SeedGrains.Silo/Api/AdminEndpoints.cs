@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using SeedGrains.Abstractions.Tenants;
+using SeedGrains.Grains.Tenants;
 
 namespace SeedGrains.Silo.Api;
 
@@ -83,7 +84,7 @@ internal static class AdminEndpoints
             info = await tenant.GetInfo();
         }
         if (body.Status is { } status)
-            info = await AdminGrainCalls.Run(() => tenant.SetStatus(AdminWire.Status(status)));
+            info = await AdminGrainCalls.Run(() => TenantSuspension.SetStatus(grains, id, AdminWire.Status(status)));
         return Results.Ok(TenantView.From(info));
     }
 

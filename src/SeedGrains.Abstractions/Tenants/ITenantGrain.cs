@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace SeedGrains.Abstractions.Tenants;
 
 /// <summary>
@@ -34,8 +36,17 @@ public interface ITenantGrain : IGrainWithStringKey
     /// <summary>Throws <see cref="Errors.TenantNotFoundException"/> when the tenant does not exist.</summary>
     Task<TenantInfo> GetInfo();
 
-    /// <summary>Suspends or resumes: keys answer "suspended", denoising sessions hold still (or go on). Idempotent.</summary>
+    /// <summary>
+    /// Suspends or resumes the tenant and marks its keys (they answer "suspended"). Idempotent. Its denoising sessions
+    /// are told by the caller afterwards (<see cref="GetDenoisingSessions"/>), never from inside this grain: a session
+    /// that finishes at that moment returns its slot to this grain from inside its own turn, so this grain waiting on
+    /// that session would wait on itself until the call timed out.
+    /// </summary>
     Task<TenantInfo> SetStatus(TenantStatus status);
+
+    /// <summary>The ids of the tenant's sessions that hold a denoising slot.</summary>
+    [ReadOnly]
+    Task<IReadOnlyList<string>> GetDenoisingSessions();
 
     /// <summary>A new key (optional name and expiry); the secret is in the answer and nowhere else.</summary>
     Task<IssuedApiKey> CreateApiKey(string? name, DateTimeOffset? expiresAt);

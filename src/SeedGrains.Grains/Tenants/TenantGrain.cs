@@ -83,10 +83,12 @@ public sealed class TenantGrain(
         // Every time, not only on a change: a retry after a partial failure reaches the keys it missed.
         var suspended = status == TenantStatus.Suspended;
         await Task.WhenAll(state.State.ApiKeyHashes.Select(h => GrainFactory.GetGrain<IApiKeyGrain>(h).SetSuspended(Id, suspended)));
-        // Denoising sessions hold still while suspended (they never call back into this grain from SetSuspended).
-        await Task.WhenAll(state.State.ActiveSessions.Select(s => GrainFactory.GetGrain<ISessionGrain>(SessionKey.Of(Id, s)).SetSuspended(suspended)));
+        // Not the sessions: see TenantSuspension, which tells them after this turn.
         return Info();
     }
+
+    public Task<IReadOnlyList<string>> GetDenoisingSessions() =>
+        Task.FromResult<IReadOnlyList<string>>(state.State.ActiveSessions.Order(StringComparer.Ordinal).ToList());
 
     public async Task<IssuedApiKey> CreateApiKey(string? name, DateTimeOffset? expiresAt)
     {
