@@ -46,6 +46,23 @@ public sealed class BenchServiceCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task RedirectedOutputWithoutJsonIsTheTableAlone()
+    {
+        var model = TinyModel.Save(Path.Combine(_dir, "model"));
+        var file = SamplePython.Write(Path.Combine(_dir, "sample.py"), seed: 0, functions: 15);
+
+        var (exitCode, stdout, stderr) = await Cli.RunAsync("bench", "service", "--model", model, "--sessions", "2", "--file", file, "--device", "cpu",
+            "--seed", "3", "--warmup", "0");
+
+        Assert.True(exitCode == 0, stderr);
+        // No progress lines ("raw requests 2/2 …") and no terminal escapes: the result table from its first row on.
+        Assert.StartsWith("service_tokens_per_s ", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain('\u001b', stdout);
+        Assert.DoesNotContain("requests", stdout, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^raw_tokens_per_s +\d", stdout);
+    }
+
+    [Fact]
     public async Task AStepBudgetLimitsBothPathsToItsSteps()
     {
         var model = TinyModel.Save(Path.Combine(_dir, "model"));

@@ -49,6 +49,20 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Fact]
+    public void Redirected_output_shows_no_progress_and_the_log_file_gets_every_line()
+    {
+        var run = Path.Combine(directory, "run");
+        var (code, stdout, stderr) = Cli.Run(Tiny(ToyCorpus(), run, "diffusion"));
+        Assert.True(code == 0, stderr);
+        Assert.Equal("", stdout); // no bar, no frames: the run's lines are its log, on stderr
+        var logged = File.ReadAllLines(Path.Combine(run, "train.log"));
+        Assert.Contains(logged, l => l.StartsWith("step 3/3 | loss ", StringComparison.Ordinal));
+        Assert.Contains(logged, l => l.StartsWith("done: ", StringComparison.Ordinal));
+        var shown = stderr.Split('\n').Select(l => l.TrimEnd('\r')).ToHashSet();
+        Assert.All(logged, l => Assert.Contains(l, shown));
+    }
+
+    [Fact]
     public void Shifted_is_refused_for_the_AR_objective()
     {
         var (code, stdout, stderr) = Cli.Run([.. Tiny(ToyCorpus(), Path.Combine(directory, "bad"), "ar"), "--shifted"]);

@@ -46,8 +46,10 @@ internal static class BenchFairnessCommand
             if (p.GetValue(seconds) <= 0 || p.GetValue(warmup) < 0) throw new ArgumentException("--seconds must be > 0 and --warmup-seconds ≥ 0");
             var requests = EditWorkload.Build(perTenant * parsed.Length, p.GetValue(seed), p.GetValue(file), p.GetValue(data));
             var batching = new BatchingOptions { MaxBatchSize = p.GetValue(maxBatch) };
-            var result = await Measure(p.GetValue(model)!, p.GetValue(device)!, parsed, perTenant, requests, batching,
-                TimeSpan.FromSeconds(p.GetValue(warmup)), TimeSpan.FromSeconds(p.GetValue(seconds)));
+            // Live progress (seconds of warm-up and measured time, tokens committed) only in a terminal without --json.
+            var result = await CliProgress.RunAsync(p.GetValue(json), progress =>
+                Measure(p.GetValue(model)!, p.GetValue(device)!, parsed, perTenant, requests, batching,
+                    TimeSpan.FromSeconds(p.GetValue(warmup)), TimeSpan.FromSeconds(p.GetValue(seconds)), progress));
             CliOptions.Print(result, p.GetValue(json));
             return 0;
         });
@@ -55,7 +57,7 @@ internal static class BenchFairnessCommand
     }
 
     static async Task<Dictionary<string, object?>> Measure(string modelDirectory, string deviceSpec, int[] weights, int perTenant,
-        IReadOnlyList<EditCase> requests, BatchingOptions batching, TimeSpan warmup, TimeSpan measured)
+        IReadOnlyList<EditCase> requests, BatchingOptions batching, TimeSpan warmup, TimeSpan measured, CliProgress progress)
     {
         var device = DeviceSelector.Select(deviceSpec);
         var deviceName = device.type == DeviceType.CUDA ? $"cuda:{Math.Max(0, device.index)}" : "cpu";
@@ -84,9 +86,16 @@ internal static class BenchFairnessCommand
         var floods = Enumerable.Range(0, tenants.Length)
             .SelectMany(t => Enumerable.Range(0, perTenant).Select(j => Task.Run(() => Flood(clients[t], requests[t * perTenant + j], stop.Token))))
             .ToList();
-        await Task.Delay(warmup);
+        var warmupLine = warmup > TimeSpan.Zero ? progress.Bar("warm-up s", warmup.TotalSeconds) : null;
+        var measuredLine = progress.Bar("measured s", measured.TotalSeconds);
+        await Elapse(warmup, warmupLine, _ => { });
         var from = clock.Elapsed.TotalSeconds;
-        await Task.Delay(measured);
+        await Elapse(measured, measuredLine, elapsed =>
+        {
+            if (!progress.Shown) return; // nobody to tell: spare the span copy
+            var committed = service.Stepper.Between(from, double.PositiveInfinity).Sum(s => s.ByTenant.Values.Sum(t => (long)t.Tokens));
+            measuredLine.Describe($"measured s · {committed:N0} tokens · {committed / Math.Max(elapsed, 1e-9):N0} tok/s");
+        });
         var to = clock.Elapsed.TotalSeconds;
         await stop.CancelAsync();
         await Task.WhenAll(floods);
@@ -124,6 +133,22 @@ internal static class BenchFairnessCommand
             ["threads"] = torch.get_num_threads(),
             ["cpu_cores"] = Environment.ProcessorCount,
         };
+    }
+
+    /// <summary>
+    /// Waits <paramref name="span"/>, moving <paramref name="line"/> to the seconds elapsed twice a second and calling
+    /// <paramref name="tick"/> with them (the caller measures the window on its own clock, so the ticks change nothing).
+    /// </summary>
+    static async Task Elapse(TimeSpan span, CliProgressLine? line, Action<double> tick)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < span)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(500, Math.Max(1, (span - clock.Elapsed).TotalMilliseconds))));
+            var elapsed = Math.Min(clock.Elapsed.TotalSeconds, span.TotalSeconds);
+            line?.MoveTo(elapsed);
+            tick(elapsed);
+        }
     }
 
     /// <summary>One client of a tenant: a rewrite session, watched over SSE until it settles, then the next, until stopped.</summary>

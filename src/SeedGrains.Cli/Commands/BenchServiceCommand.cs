@@ -57,14 +57,17 @@ internal static class BenchServiceCommand
                 sessionOptions.CommitRule = CliOptions.ParseCommitRule(rule, "--commit-rule").ToWire();
             if (p.GetValue(stepBudget) is { } budget)
                 sessionOptions.StepBudget = budget >= 0 ? budget : throw new ArgumentException("--step-budget must be ≥ 0");
-            var result = await Measure(p.GetValue(model)!, p.GetValue(device)!, requests, batching, modelSettings, sessionOptions, p.GetValue(rounds), p.GetValue(warmup), p.GetValue(seed));
+            // Live progress (requests settled on each path, over warm-up and measured rounds) only in a terminal without --json.
+            var result = await CliProgress.RunAsync(p.GetValue(json), progress =>
+                Measure(p.GetValue(model)!, p.GetValue(device)!, requests, batching, modelSettings, sessionOptions, p.GetValue(rounds), p.GetValue(warmup), p.GetValue(seed), progress));
             CliOptions.Print(result, p.GetValue(json));
             return 0;
         });
         return command;
     }
 
-    static async Task<Dictionary<string, object?>> Measure(string modelDirectory, string deviceSpec, IReadOnlyList<EditCase> requests, BatchingOptions batching, ModelSettings modelSettings, SessionOptions sessionOptions, int rounds, int warmup, int seed)
+    static async Task<Dictionary<string, object?>> Measure(string modelDirectory, string deviceSpec, IReadOnlyList<EditCase> requests, BatchingOptions batching, ModelSettings modelSettings, SessionOptions sessionOptions, int rounds, int warmup, int seed,
+        CliProgress progress)
     {
         var device = DeviceSelector.Select(deviceSpec);
         var deviceName = device.type == DeviceType.CUDA ? $"cuda:{Math.Max(0, device.index)}" : "cpu";
@@ -84,10 +87,12 @@ internal static class BenchServiceCommand
         var raw = new TimedStepper(rawStepper, clock);
 
         await using var service = await InProcessService.Start(modelDirectory, deviceName, batching, modelSettings, sessionOptions, clock);
+        var rawDone = progress.Line("raw requests", (warmup + rounds) * requests.Count);
+        var serviceDone = progress.Line("service requests", (warmup + rounds) * requests.Count);
         for (var i = 0; i < warmup; i++)
         {
-            RawDecodeLoop.Run(raw, bundle.Tokenizer, windows, policy, seed, sessionOptions);
-            await service.Run(requests, windows);
+            RawDecodeLoop.Run(raw, bundle.Tokenizer, windows, policy, seed, sessionOptions, () => rawDone(1));
+            await service.Run(requests, windows, () => serviceDone(1));
         }
 
         var rawRuns = new List<PathRun>();
@@ -117,7 +122,7 @@ internal static class BenchServiceCommand
         double MeasureRaw()
         {
             var (from, cpu) = (clock.Elapsed.TotalSeconds, Process.GetCurrentProcess().TotalProcessorTime);
-            rawRuns.Add(RawDecodeLoop.Run(raw, bundle.Tokenizer, windows, policy, seed, sessionOptions));
+            rawRuns.Add(RawDecodeLoop.Run(raw, bundle.Tokenizer, windows, policy, seed, sessionOptions, () => rawDone(1)));
             rawSpans.AddRange(raw.Between(from, clock.Elapsed.TotalSeconds));
             return (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
         }
@@ -125,7 +130,7 @@ internal static class BenchServiceCommand
         async Task<double> MeasureService()
         {
             var (from, cpu) = (clock.Elapsed.TotalSeconds, Process.GetCurrentProcess().TotalProcessorTime);
-            serviceRuns.Add(await service.Run(requests, windows));
+            serviceRuns.Add(await service.Run(requests, windows, () => serviceDone(1)));
             serviceSpans.AddRange(service.Stepper.Between(from, clock.Elapsed.TotalSeconds));
             return (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
         }

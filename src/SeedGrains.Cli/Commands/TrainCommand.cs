@@ -58,7 +58,7 @@ internal static class TrainCommand
             var tok = CodeTokenizer.Load(CliOptions.TokenizerFile(p.GetValue(tokenizer)!));
             Directory.CreateDirectory(runDir);
             using var logFile = new StreamWriter(Path.Combine(runDir, "train.log"), append: true) { AutoFlush = true };
-            var log = new TeeWriter(Console.Error, logFile);
+            var log = new TeeWriter(ConsoleLog(), logFile);
 
             var trainPath = Path.Combine(runDir, "train.bin");
             if (File.Exists(trainPath))
@@ -109,7 +109,7 @@ internal static class TrainCommand
             using (trainer)
             {
                 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
-                trainer.Run(p.GetValue(stopAfter), cancel.Token);
+                RunWithProgress(trainer, p.GetValue(stopAfter));
             }
             File.Copy(CliOptions.TokenizerFile(p.GetValue(tokenizer)!), Path.Combine(runDir, Trainer.CheckpointFolder, "tokenizer.json"), overwrite: true);
             log.WriteLine($"done: {Path.Combine(runDir, Trainer.CheckpointFolder)} holds config.json, model.safetensors and tokenizer.json");
@@ -119,6 +119,29 @@ internal static class TrainCommand
     }
 
     static readonly CancellationTokenSource cancel = new();
+
+    /// <summary>
+    /// Where the run's log lines go besides train.log: stderr, or — when a live progress display shares the terminal
+    /// with them — through Spectre.Console, which writes them above the bar instead of through it.
+    /// </summary>
+    static TextWriter ConsoleLog() =>
+        CliProgress.ShownFor(json: false) && !Console.IsErrorRedirected ? new ConsoleLineWriter(Spectre.Console.AnsiConsole.Console) : Console.Error;
+
+    /// <summary>Trains with a live "steps" line (loss, tokens/s in its description) when progress is shown.</summary>
+    static void RunWithProgress(Trainer trainer, int? stopAfter) => CliProgress.Run(json: false, progress =>
+    {
+        CliProgressLine? steps = null;
+        trainer.Run(stopAfter, s =>
+        {
+            steps ??= progress.Bar("steps", s.StopAt);
+            steps.MoveTo(s.Step);
+            steps.Describe(Describe(s));
+        }, cancel.Token);
+        return 0;
+    });
+
+    /// <summary>"steps · loss 5.4321 · 12,345 tok/s".</summary>
+    internal static string Describe(TrainingProgress step) => $"steps · loss {step.Loss:F4} · {step.TokensPerSecond:N0} tok/s";
 
     /// <summary>A model with <paramref name="initDir"/>'s shape and weights, and this run's attention mode and special ids.</summary>
     static Qwen2Model InitializedFrom(string initDir, ModelConfig requested, torch.Device device, TextWriter log)

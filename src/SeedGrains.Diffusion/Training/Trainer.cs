@@ -81,7 +81,8 @@ public sealed class Trainer : IDisposable
     /// Runs until the configured step count, the time budget or <paramref name="stopAfterStep"/>, checkpointing on
     /// the way and at the end.
     /// </summary>
-    public void Run(int? stopAfterStep = null, CancellationToken cancellationToken = default)
+    /// <param name="onStep">Called after every step on the training thread (e.g. to draw a progress bar).</param>
+    public void Run(int? stopAfterStep = null, Action<TrainingProgress>? onStep = null, CancellationToken cancellationToken = default)
     {
         var o = State.Options;
         int end = Math.Min(o.Steps, stopAfterStep ?? int.MaxValue);
@@ -98,13 +99,14 @@ public sealed class Trainer : IDisposable
             State.TokensSeen += (long)o.BatchSize * o.SequenceLength;
             State.WallSeconds = wallAtStart + clock.Elapsed.TotalSeconds;
             if (State.WarmupEndSeconds is null && State.Step >= o.WarmupSteps) State.WarmupEndSeconds = State.WallSeconds;
+            double tokensPerSecond = stepsThisSession * (double)o.BatchSize * o.SequenceLength / clock.Elapsed.TotalSeconds;
+            double etaSeconds = (o.Steps - State.Step) * clock.Elapsed.TotalSeconds / stepsThisSession;
+            if (o.TimeBudgetSeconds is double budget) etaSeconds = Math.Min(etaSeconds, Math.Max(0, budget - State.WallSeconds));
+            onStep?.Invoke(new TrainingProgress(State.Step, end, loss, tokensPerSecond, etaSeconds));
             if (State.Step % o.LogEvery == 0 || State.Step == end || BudgetSpent)
             {
                 double mean = lossSum / lossCount;
                 State.LossHistory.Add(new LossPoint(State.Step, Math.Round(mean, 4)));
-                double tokensPerSecond = stepsThisSession * (double)o.BatchSize * o.SequenceLength / clock.Elapsed.TotalSeconds;
-                double etaSeconds = (o.Steps - State.Step) * clock.Elapsed.TotalSeconds / stepsThisSession;
-                if (o.TimeBudgetSeconds is double budget) etaSeconds = Math.Min(etaSeconds, Math.Max(0, budget - State.WallSeconds));
                 bool edit = o.Objective == TrainingObjective.Diffusion && InEditStage(State.Step - 1);
                 log.WriteLine($"step {State.Step}/{o.Steps} | loss {mean:F4} | lr {LearningRateAt(State.Step - 1):0.00e0} | {tokensPerSecond:N0} tok/s | {(edit ? "edit stage | " : "")}progress {Progress:P0} | elapsed {Format(TimeSpan.FromSeconds(State.WallSeconds))} | ETA {Format(TimeSpan.FromSeconds(etaSeconds))}");
                 lossSum = 0; lossCount = 0;

@@ -81,6 +81,27 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void TheStepCallbackRunsOncePerStepWithTheStepAndWhereThisRunStops()
+    {
+        using var corpus = ToyCorpus();
+        var reports = new List<TrainingProgress>();
+        using (var trainer = Trainer.Start(TinyModel(AttentionMode.Bidirectional), Options(TrainingObjective.Diffusion, 6), vocab, corpus, torch.CPU, dir, TextWriter.Null))
+            trainer.Run(stopAfterStep: 4, onStep: reports.Add);
+        Assert.Equal([1, 2, 3, 4], reports.Select(r => r.Step));
+        Assert.All(reports, r => Assert.Equal(4, r.StopAt));
+        Assert.All(reports, r => Assert.True(double.IsFinite(r.Loss) && r.Loss > 0, $"loss {r.Loss}"));
+        Assert.All(reports, r => Assert.True(r.TokensPerSecond > 0 && r.EtaSeconds >= 0, $"{r}"));
+
+        // A resumed run counts on from its checkpoint, to the end of the schedule.
+        reports.Clear();
+        using (var resumed = Trainer.Resume(dir, vocab, corpus, torch.CPU, TextWriter.Null))
+            resumed.Run(onStep: reports.Add);
+        Assert.Equal([5, 6], reports.Select(r => r.Step));
+        Assert.All(reports, r => Assert.Equal(6, r.StopAt));
+        Assert.Equal(0, reports[^1].EtaSeconds);
+    }
+
+    [Fact]
     public void AStateWithAnInfiniteLossIsStillSavedAndReadBack()
     {
         var state = new TrainingState { Options = Options(TrainingObjective.Diffusion, 10), Step = 3 };

@@ -106,10 +106,16 @@ internal sealed class InProcessService : IAsyncDisposable
     }
 
     /// <summary>All requests at once, each a session created over HTTP and watched over SSE until it is idle.</summary>
-    public async Task<PathRun> Run(IReadOnlyList<EditCase> requests, IReadOnlyList<SessionWindow> windows)
+    /// <param name="requestDone">Called as each session settles (for a progress display; from several threads).</param>
+    public async Task<PathRun> Run(IReadOnlyList<EditCase> requests, IReadOnlyList<SessionWindow> windows, Action? requestDone = null)
     {
         var clock = Stopwatch.StartNew();
-        var outcomes = await Task.WhenAll(requests.Select((r, i) => Task.Run(() => One(r, windows[i].Budget))));
+        var outcomes = await Task.WhenAll(requests.Select((r, i) => Task.Run(async () =>
+        {
+            var outcome = await One(r, windows[i].Budget);
+            requestDone?.Invoke();
+            return outcome;
+        })));
         return new PathRun(outcomes, clock.Elapsed.TotalSeconds);
     }
 

@@ -26,7 +26,9 @@ internal static class RawDecodeLoop
 {
     /// <param name="sessions">The session's rules: <c>PadEndsRegion</c> (a committed pad/end fills the rest of the region
     /// with pads) and the steps a row still allows (<c>StepBudget</c>).</param>
-    public static PathRun Run(IDenoiseStepper stepper, ICodeTokenizer tokenizer, IReadOnlyList<SessionWindow> windows, CommitPolicy policy, int seed, SessionOptions sessions)
+    /// <param name="requestDone">Called as each row's region is filled (for a progress display).</param>
+    public static PathRun Run(IDenoiseStepper stepper, ICodeTokenizer tokenizer, IReadOnlyList<SessionWindow> windows, CommitPolicy policy, int seed, SessionOptions sessions,
+        Action? requestDone = null)
     {
         // New cache keys every run, as the service's new sessions have: no context carries over from an earlier round.
         if (sessions.BlockSize > 0)
@@ -57,7 +59,11 @@ internal static class RawDecodeLoop
                 }
                 if (sessions.PadEndsRegion) masked[r] -= RegionEnd.FillAfterFirstEnd(rows[r].AsSpan(windows[r].RegionOffset, windows[r].Budget), specials).Count;
                 steps[r]++;
-                if (masked[r] == 0) done[r] = clock.Elapsed.TotalMilliseconds;
+                if (masked[r] == 0)
+                {
+                    done[r] = clock.Elapsed.TotalMilliseconds;
+                    requestDone?.Invoke();
+                }
             }
             active.RemoveAll(r => masked[r] == 0);
         }
