@@ -10,10 +10,11 @@ using SeedGrains.Tests.Fakes;
 
 namespace SeedGrains.Cli.Tests;
 
-/// <summary>The real host (Kestrel on loopback, embedded defaults, fake model) with an operator key, for `seedgrains admin`.</summary>
+/// <summary>The real host (Kestrel on loopback, embedded defaults, fake model) with an operator key, for `seedgrains admin` (and the development key, for `bench collab --server`).</summary>
 public sealed class AdminCliHost : IAsyncLifetime
 {
     public const string OperatorKey = "cli-operator-key-0123456789";
+    public const string DevKey = "cli-dev-key-0123456789";
     private WebApplication? _app;
 
     public string Url { get; private set; } = "";
@@ -25,7 +26,7 @@ public sealed class AdminCliHost : IAsyncLifetime
             "--Urls=http://127.0.0.1:0",
             $"--Orleans:SiloPort={TestPorts.Next()}",
             $"--Orleans:ClusterId=cli-{Guid.NewGuid():N}",
-            "--DEV_API_KEY=cli-dev-key-0123456789",
+            $"--DEV_API_KEY={DevKey}",
             $"--Admin:OperatorKeys={OperatorKey}",
             "--Logging:LogLevel:Default=Warning",
         ], services => services.AddSingleton(FakeModel.Factory(new FakeStepper())));

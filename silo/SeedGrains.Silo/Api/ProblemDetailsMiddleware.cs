@@ -83,7 +83,6 @@ internal sealed class ProblemDetailsMiddleware(RequestDelegate next, ILogger<Pro
             ["conflict"] = new Dictionary<string, object?> { ["start"] = c.Start, ["end"] = c.End, ["version"] = c.ConflictingVersion, ["author"] = c.ConflictingAuthor },
         }),
         BaseVersionTooOldException o => (409, "Base version too old", new() { ["currentVersion"] = o.CurrentVersion, ["oldestBaseVersion"] = o.OldestBaseVersion }),
-        RegionBusyException => (409, "Region is still being generated", []),
         QuotaExceededException => (429, "Quota exceeded", []),
         ModelBusyException => (503, "Model busy", []),
         ModelUnavailableException => (503, "Model unavailable", []),

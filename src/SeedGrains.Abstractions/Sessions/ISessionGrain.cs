@@ -6,8 +6,7 @@ namespace SeedGrains.Abstractions.Sessions;
 /// One editing session (key `tenant/session`): owns the document, masks regions, drives denoising through a model
 /// worker and streams updates. Errors: <see cref="Errors.InvalidSessionRequestException"/> (bad ranges/sizes),
 /// <see cref="Errors.SessionNotFoundException"/>, <see cref="Errors.EditConflictException"/>,
-/// <see cref="Errors.BaseVersionTooOldException"/>,
-/// <see cref="Errors.RegionBusyException"/>, <see cref="Errors.QuotaExceededException"/>.
+/// <see cref="Errors.BaseVersionTooOldException"/>, <see cref="Errors.QuotaExceededException"/>.
 /// </summary>
 public interface ISessionGrain : IGrainWithStringKey
 {

@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace SeedGrains.Cli.Commands;
 
-/// <summary>`seedgrains bench …`: benchmarks (decode: diffusion vs AR; service: the service vs the raw batched decoder; fairness: weighted shares of the model worker).</summary>
+/// <summary>`seedgrains bench …`: benchmarks (decode: diffusion vs AR; service: the service vs the raw batched decoder; fairness: weighted shares of the model worker; collab: people editing one session while it denoises).</summary>
 internal static class BenchCommand
 {
     public static Command Create()
@@ -11,6 +11,7 @@ internal static class BenchCommand
         command.Subcommands.Add(BenchDecodeCommand.Create());
         command.Subcommands.Add(BenchServiceCommand.Create());
         command.Subcommands.Add(BenchFairnessCommand.Create());
+        command.Subcommands.Add(BenchCollabCommand.Create());
         return command;
     }
 }

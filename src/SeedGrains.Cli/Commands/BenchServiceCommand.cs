@@ -151,10 +151,10 @@ internal static class BenchServiceCommand
             ["service_tokens_per_s"] = serviceRate,
             ["raw_tokens_per_s"] = rawRate,
             ["efficiency"] = rawRate == 0 ? 0 : serviceRate / rawRate,
-            ["p50_ms"] = Percentile(serviceLatency, 50),
-            ["p99_ms"] = Percentile(serviceLatency, 99),
-            ["raw_p50_ms"] = Percentile(rawLatency, 50),
-            ["raw_p99_ms"] = Percentile(rawLatency, 99),
+            ["p50_ms"] = Percentiles.NearestRank(serviceLatency, 50),
+            ["p99_ms"] = Percentiles.NearestRank(serviceLatency, 99),
+            ["raw_p50_ms"] = Percentiles.NearestRank(rawLatency, 50),
+            ["raw_p99_ms"] = Percentiles.NearestRank(rawLatency, 99),
             ["sessions"] = requests.Count,
             ["context_cache_refresh_every"] = modelSettings.ContextCacheRefreshEvery,
             ["dtype"] = ComputeDtypeSelector.NameOf(bundle.Model.Dtype),
@@ -193,15 +193,6 @@ internal static class BenchServiceCommand
             ["threads"] = torch.get_num_threads(),
             ["cpu_cores"] = Environment.ProcessorCount,
         };
-    }
-
-    /// <summary>Nearest-rank percentile.</summary>
-    static double Percentile(List<double> values, double percent)
-    {
-        if (values.Count == 0) return 0;
-        var sorted = values.Order().ToArray();
-        var rank = (int)Math.Ceiling(percent / 100 * sorted.Length);
-        return sorted[Math.Clamp(rank - 1, 0, sorted.Length - 1)];
     }
 
     /// <summary>"rows:count" pairs, largest batch first.</summary>

@@ -26,8 +26,9 @@ internal sealed class InProcessService : IAsyncDisposable
     readonly HttpClient client;
     readonly string device;
 
-    InProcessService(WebApplication app, HttpClient client, string device, TimedStepper stepper, string dtype)
+    InProcessService(WebApplication app, HttpClient client, string device, TimedStepper stepper, string dtype, string key)
     {
+        Key = key;
         this.app = app;
         this.client = client;
         this.device = device;
@@ -36,6 +37,11 @@ internal sealed class InProcessService : IAsyncDisposable
     }
 
     public TimedStepper Stepper { get; }
+
+    /// <summary>Where the HTTP API listens (loopback) and the development key it accepts.</summary>
+    public Uri Address => client.BaseAddress!;
+
+    public string Key { get; }
 
     /// <summary>What the service's model computes in, as it loaded it.</summary>
     public string Dtype { get; }
@@ -93,7 +99,7 @@ internal sealed class InProcessService : IAsyncDisposable
         var handler = new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5) };
         var client = new HttpClient(handler) { BaseAddress = new Uri(address), Timeout = Timeout.InfiniteTimeSpan };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        return new InProcessService(app, client, device, stepper, dtype!);
+        return new InProcessService(app, client, device, stepper, dtype!, key);
     }
 
     /// <summary>A client of the service's HTTP API sending <paramref name="bearer"/> (the caller disposes it).</summary>
