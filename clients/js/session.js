@@ -348,7 +348,7 @@ export class Session {
         break;
       }
       if ((response.status === 429 || response.status >= 500) && !this.#closed) {
-        await response.body?.cancel();
+        await response.arrayBuffer().catch(() => undefined);
         await new Promise((resolve) => setTimeout(resolve, retryAfterMs(response) ?? delay));
         delay = Math.min(delay * 2, 10_000);
         continue;
@@ -390,9 +390,9 @@ export class Session {
       }
       const wanted = this.#presenceWanted;
       const response = await this.#request('POST', `/v1/sessions/${this.id}/presence`, body);
-      await response.body?.cancel();
-      if (this.#presenceWanted === wanted) this.#presenceWanted = { ...wanted };
-      else queueMicrotask(() => this.#sendPresence());
+      if (!response.ok) throw await problem(response);
+      // The cursor moved while this was on its way: send the newest position too.
+      if (this.#presenceWanted !== wanted) queueMicrotask(() => this.#sendPresence());
     } catch (error) {
       this.#emit('error', error);
     } finally {
