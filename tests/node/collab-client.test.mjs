@@ -184,3 +184,15 @@ test('a client whose stream drops mid-way resumes with Last-Event-ID and loses o
     bob.close();
   }
 });
+
+test('an edit request sent again with the same clientId and editId is applied once', { timeout: TIMEOUT }, async () => {
+  const { id } = await api('POST', '/v1/sessions', { text: 'hello world' });
+  const request = { baseVersion: 1, clientId: 'ann', editId: 'ann.1:1', edits: [{ start: 5, end: 5, text: ',' }] };
+  const first = await api('POST', `/v1/sessions/${id}/edits`, request);
+  await api('POST', `/v1/sessions/${id}/edits`, { baseVersion: 2, clientId: 'bob', editId: 'bob.1:1', edits: [{ start: 0, end: 0, text: '> ' }] });
+  // The answer to the first was "lost": the client sends it again, unchanged.
+  const again = await api('POST', `/v1/sessions/${id}/edits`, request);
+  assert.equal(first.version, 2);
+  assert.equal(again.version, 3);
+  assert.equal(again.text, '> hello, world');
+});
