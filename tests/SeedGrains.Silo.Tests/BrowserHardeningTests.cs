@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SeedGrains.Silo.Api;
@@ -71,12 +72,32 @@ public sealed class BrowserHardeningTests(CorsSiloHost cors) : IClassFixture<Cor
         Assert.DoesNotContain(" style=", html, StringComparison.Ordinal);
         Assert.DoesNotMatch(@"\son[a-z]+=", html);
 
-        foreach (var (path, type) in new[] { ("/playground.js", "text/javascript"), ("/playground.css", "text/css") })
+        foreach (var (path, type) in new[] { ("/playground.js", "text/javascript"), ("/playground.css", "text/css"), ("/client/index.js", "text/javascript") })
         {
             using var file = await anonymous.GetAsync(path);
             Assert.Equal(HttpStatusCode.OK, file.StatusCode);
             Assert.Equal(type, file.Content.Headers.ContentType?.MediaType);
             Assert.Equal("nosniff", Header(file, "X-Content-Type-Options"));
+            AssertPageHeaders(file);
+        }
+    }
+
+    [Fact]
+    public async Task The_playground_script_and_every_client_module_it_imports_are_served_from_this_host()
+    {
+        using var anonymous = new HttpClient { BaseAddress = Client.BaseAddress };
+        Assert.Contains("from '/client/index.js'", await anonymous.GetStringAsync("/playground.js"), StringComparison.Ordinal);
+        var index = await anonymous.GetStringAsync("/client/index.js");
+        var modules = Regex.Matches(index, @"from '\./([a-z-]+\.js)'").Select(m => m.Groups[1].Value).Distinct().ToList();
+        Assert.Contains("session.js", modules);
+        foreach (var module in modules)
+        {
+            using var file = await anonymous.GetAsync("/client/" + module);
+            Assert.Equal(HttpStatusCode.OK, file.StatusCode);
+            Assert.Equal("text/javascript", file.Content.Headers.ContentType?.MediaType);
+            // Each module's own imports are relative to /client/ as well.
+            foreach (Match import in Regex.Matches(await file.Content.ReadAsStringAsync(), @"from '\./([a-z-]+\.js)'"))
+                Assert.Contains(import.Groups[1].Value, modules);
         }
     }
 

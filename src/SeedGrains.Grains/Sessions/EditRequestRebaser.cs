@@ -48,6 +48,16 @@ internal static class EditRequestRebaser
         return new RebasedEditRequest(rebased, regions);
     }
 
+    /// <summary>
+    /// Whether the request was applied already: a change since its base version carries its clientId and editId (the
+    /// client sent it again after losing the answer). Such a request applies nothing a second time.
+    /// </summary>
+    public static bool AlreadyApplied(ChangeLog log, EditRequest request) =>
+        request is { ClientId: not null, EditId: not null }
+        && request.BaseVersion <= log.CurrentVersion
+        && log.TrySince(request.BaseVersion, out var changes)
+        && changes.Any(c => c.Author == request.ClientId && c.EditId == request.EditId);
+
     /// <summary>The edits as a range set, sorted (an insertion before a range starting at its offset).</summary>
     private static ReplacedRange[] Edits(IReadOnlyList<TextEdit> edits)
     {

@@ -122,6 +122,8 @@ public sealed class SessionGrain(
         : _lock.Run(async () =>
         {
             var canvas = _document.Canvas ?? throw NotFound();
+            // Sent again after a lost answer, and already in the log: applied once, answered with the current state.
+            if (EditRequestRebaser.AlreadyApplied(_document.Log, request)) return _document.Snapshot!;
             var rebased = EditRequestRebaser.Rebase(_document.Log, _document.Snapshot!.Text.Length, request);
             var (edited, changes) = EditApplier.Apply(canvas, rebased, request, _document.Version, DecodingResolver.Resolve(request.Decoding, _options));
             TextLimit.Check(edited.FixedLength, request.MaxTextChars, "text after the edits");

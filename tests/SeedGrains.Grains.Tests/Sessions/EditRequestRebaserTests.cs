@@ -34,6 +34,23 @@ public sealed class EditRequestRebaserTests
     }
 
     [Fact]
+    public void A_request_whose_client_and_edit_id_are_in_a_change_since_its_base_was_applied_already()
+    {
+        var log = Log();
+        log.Append(new TextChange(4, "bob", [new ReplacedRange(0, 0, ">")], EditId: "bob.7:1"));
+
+        Assert.True(EditRequestRebaser.AlreadyApplied(log, new EditRequest(2, [new TextEdit(0, 0, ">")], [], ClientId: "bob", EditId: "bob.7:1")));
+        Assert.True(EditRequestRebaser.AlreadyApplied(log, new EditRequest(3, [], [], ClientId: "bob", EditId: "bob.7:1")));
+        // Another edit id, another client, no ids, or a base after that change: a new request.
+        Assert.False(EditRequestRebaser.AlreadyApplied(log, new EditRequest(2, [], [], ClientId: "bob", EditId: "bob.7:2")));
+        Assert.False(EditRequestRebaser.AlreadyApplied(log, new EditRequest(2, [], [], ClientId: "ann", EditId: "bob.7:1")));
+        Assert.False(EditRequestRebaser.AlreadyApplied(log, new EditRequest(2, [], [], ClientId: "bob")));
+        Assert.False(EditRequestRebaser.AlreadyApplied(log, new EditRequest(4, [], [], ClientId: "bob", EditId: "bob.7:1")));
+        // A base newer than the log, or one that left it, is for Rebase to refuse.
+        Assert.False(EditRequestRebaser.AlreadyApplied(log, new EditRequest(9, [], [], ClientId: "bob", EditId: "bob.7:1")));
+    }
+
+    [Fact]
     public void Only_an_overlap_with_another_persons_change_or_a_base_that_left_the_log_is_refused()
     {
         var conflict = Assert.Throws<EditConflictException>(() =>
