@@ -116,10 +116,14 @@ internal static class RefactorCommand
     /// <summary>"37/300 files · 41.2 tok/s · ETA 3m12s".</summary>
     private static string Describe(JsonElement job)
     {
-        var rate = job.GetProperty("tokensPerSecond") is { ValueKind: JsonValueKind.Number } r ? $"{r.GetDouble():0.0} tok/s" : "– tok/s";
-        var eta = job.GetProperty("etaSeconds") is { ValueKind: JsonValueKind.Number } e ? TimeSpan.FromSeconds(e.GetDouble()).ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture) : "–";
+        var rate = Number(job, "tokensPerSecond") is { } r ? $"{r:0.0} tok/s" : "– tok/s";
+        var eta = Number(job, "etaSeconds") is { } e ? TimeSpan.FromSeconds(e).ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture) : "–";
         return Markup.Escape($"{job.GetProperty("filesDone").GetInt32()}/{job.GetProperty("filesTotal").GetInt32()} files · {rate} · ETA {eta}");
     }
+
+    /// <summary>A number the server may leave out (null values are not sent).</summary>
+    private static double? Number(JsonElement job, string name) =>
+        job.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : null;
 
     private static void Report(JsonElement job, string outPath, string patch, bool json)
     {
@@ -133,6 +137,6 @@ internal static class RefactorCommand
             return;
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{job.GetProperty("status").GetString()}: {job.GetProperty("filesDone").GetInt32()} of {job.GetProperty("filesTotal").GetInt32()} files ({job.GetProperty("filesFailed").GetInt32()} failed), {job.GetProperty("tokens").GetInt64()} tokens in {job.GetProperty("elapsedSeconds").GetDouble():0.0} s ({(job.GetProperty("tokensPerSecond") is { ValueKind: JsonValueKind.Number } r ? r.GetDouble() : 0):0.0} tokens/s); {changed} files changed in {outPath}"));
+            $"{job.GetProperty("status").GetString()}: {job.GetProperty("filesDone").GetInt32()} of {job.GetProperty("filesTotal").GetInt32()} files ({job.GetProperty("filesFailed").GetInt32()} failed), {job.GetProperty("tokens").GetInt64()} tokens in {job.GetProperty("elapsedSeconds").GetDouble():0.0} s ({Number(job, "tokensPerSecond") ?? 0:0.0} tokens/s); {changed} files changed in {outPath}"));
     }
 }
