@@ -18,6 +18,7 @@ foreach (var command in new[]
     BenchCommand.Create(),
     DbMigrateCommand.Create(),
     AdminCommand.Create(),
+    RefactorCommand.Create(),
 })
 {
     root.Subcommands.Add(command);

@@ -12,6 +12,9 @@ public static class PostgresOptionNames
     /// <summary>Removal of a deleted tenant's rows (<see cref="Tenants.PostgresTenantEraser"/>).</summary>
     public const string TenantEraser = "SeedGrains.Postgres.TenantEraser";
 
+    /// <summary>Refactor jobs and their files (<see cref="Jobs.PostgresJobStore"/>).</summary>
+    public const string Jobs = "SeedGrains.Postgres.Jobs";
+
     /// <summary>The grain storage provider called <paramref name="providerName"/>.</summary>
     public static string Storage(string providerName) => "SeedGrains.Postgres.Storage." + providerName;
 }

@@ -28,6 +28,8 @@ internal sealed class TestProviders(string connectionString, string clusterId = 
 
     public PostgresReminderTable Reminders() => new(new FixedOptionsMonitor(Options), Databases, Cluster);
 
+    public Jobs.PostgresJobStore Jobs() => new(Databases, new FixedOptionsMonitor(Options), Cluster);
+
     public ValueTask DisposeAsync() => Databases.DisposeAsync();
 
     private sealed class FixedOptionsMonitor(PostgresOptions value) : IOptionsMonitor<PostgresOptions>

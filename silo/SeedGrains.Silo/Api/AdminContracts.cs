@@ -12,6 +12,8 @@ public sealed class AdminQuotasBody
     public int? TokensPerMinute { get; init; }
     public int? RequestsPerMinute { get; init; }
     public int? Weight { get; init; }
+    public int? MaxActiveJobs { get; init; }
+    public int? MaxFilesPerJob { get; init; }
 
     internal TenantQuotas ApplyTo(TenantQuotas current) => new(
         MaxConcurrentSessions ?? current.MaxConcurrentSessions,
@@ -19,7 +21,9 @@ public sealed class AdminQuotasBody
         MaxStoredSessions ?? current.MaxStoredSessions,
         TokensPerMinute ?? current.TokensPerMinute,
         RequestsPerMinute ?? current.RequestsPerMinute,
-        Weight ?? current.Weight);
+        Weight ?? current.Weight,
+        MaxActiveJobs ?? current.MaxActiveJobs,
+        MaxFilesPerJob ?? current.MaxFilesPerJob);
 
     internal void Validate(string field)
     {
@@ -34,6 +38,8 @@ public sealed class AdminQuotasBody
         AtLeast(TokensPerMinute, 0, $"{field}.tokensPerMinute");
         AtLeast(RequestsPerMinute, 0, $"{field}.requestsPerMinute");
         AtLeast(Weight, 1, $"{field}.weight");
+        AtLeast(MaxActiveJobs, 1, $"{field}.maxActiveJobs");
+        AtLeast(MaxFilesPerJob, 1, $"{field}.maxFilesPerJob");
     }
 }
 

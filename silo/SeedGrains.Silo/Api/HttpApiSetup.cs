@@ -65,6 +65,7 @@ public static class HttpApiSetup
         app.MapMethods("/healthz", [HttpMethods.Head], Health.Get).WithName("HealthHead").WithTags("Service")
             .WithSummary("Liveness, status only").WithDescription("200 once the silo serves, without a body.").Produces(200);
         SessionEndpoints.Map(app);
+        JobEndpoints.Map(app);
         CompletionEndpoints.Map(app);
         ModelEndpoints.Map(app);
         UsageEndpoints.Map(app);

@@ -16,6 +16,8 @@ public sealed class TenantDefaultQuotasOptions
     public int? TokensPerMinute { get; set; }
     public int? RequestsPerMinute { get; set; }
     public int? Weight { get; set; }
+    public int? MaxActiveJobs { get; set; }
+    public int? MaxFilesPerJob { get; set; }
 
     internal TenantQuotas ToQuotas() => new AdminQuotasBody
     {
@@ -25,5 +27,7 @@ public sealed class TenantDefaultQuotasOptions
         TokensPerMinute = TokensPerMinute,
         RequestsPerMinute = RequestsPerMinute,
         Weight = Weight,
+        MaxActiveJobs = MaxActiveJobs,
+        MaxFilesPerJob = MaxFilesPerJob,
     }.ApplyTo(TenantQuotas.Default);
 }

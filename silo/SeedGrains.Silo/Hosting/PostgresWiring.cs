@@ -36,6 +36,7 @@ internal static class PostgresWiring
         silo.AddPostgresGrainStorage(StorageNames.Sessions, Options);
         silo.AddPostgresGrainStorage(StorageNames.Tenants, Options);
         silo.AddPostgresTenantEraser(Options); // tenant deletion removes the tenant's rows
+        silo.AddPostgresJobStore(Options); // refactor jobs and their files
 
         // Other silos and clients reach this one at the address it writes into the membership table.
         var siloPort = SeedGrainsHost.Port(configuration, "Orleans:SiloPort");

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using SeedGrains.Abstractions.Jobs;
+using SeedGrains.Grains.Jobs;
 using SeedGrains.Grains.Model;
 using SeedGrains.Grains.Placement;
 using SeedGrains.Grains.Sessions;
@@ -21,6 +23,7 @@ public static class SeedGrainsSiloExtensions
             services.Configure<BatchingOptions>(configuration.GetSection(BatchingOptions.Section));
             services.Configure<SessionOptions>(configuration.GetSection(SessionOptions.Section));
             services.Configure<RegistryOptions>(configuration.GetSection(RegistryOptions.Section));
+            services.Configure<JobOptions>(configuration.GetSection(JobOptions.Section));
         }
         services.AddOptions<ModelSettings>();
         services.AddOptions<BatchingOptions>();
@@ -35,6 +38,11 @@ public static class SeedGrainsSiloExtensions
             .Validate(o => o.RetentionSweepMinutes > 0 && double.IsFinite(o.RetentionSweepMinutes), "Sessions:RetentionSweepMinutes must be > 0.")
             .ValidateOnStart();
         services.AddOptions<RegistryOptions>();
+        services.AddOptions<JobOptions>()
+            .Validate(o => o.TickSeconds > 0 && o.ReminderSeconds > 0 && o.MaxAttempts >= 1 && o.MaxConcurrency >= 1, "Jobs: TickSeconds and ReminderSeconds must be > 0, MaxAttempts and MaxConcurrency ≥ 1.")
+            .ValidateOnStart();
+        // Jobs' files and results: in memory unless the host registers a durable store (PostgreSQL).
+        services.TryAddSingleton<IJobStore, MemoryJobStore>();
         services.AddPlacementDirector<ModelWorkerPlacement, ModelWorkerPlacementDirector>();
         // The service's own clock, not the container's TimeProvider (Orleans' timers use that one); tests replace it.
         services.TryAddSingleton(SeedGrainsClock.System);

@@ -6,7 +6,9 @@ using Orleans.Hosting;
 using Orleans.Providers;
 using Orleans.Runtime;
 using Orleans.Runtime.Hosting;
+using SeedGrains.Abstractions.Jobs;
 using SeedGrains.Postgres.Clustering;
+using SeedGrains.Postgres.Jobs;
 using SeedGrains.Postgres.Hosting;
 using SeedGrains.Postgres.Reminders;
 using SeedGrains.Postgres.Storage;
@@ -98,6 +100,16 @@ public static class PostgresSiloBuilderExtensions
         AddShared(builder.Services);
         builder.Services.Configure(PostgresOptionNames.TenantEraser, configure);
         builder.Services.TryAddSingleton<PostgresTenantEraser>();
+        return builder;
+    }
+
+    /// <summary>Keeps refactor jobs and their files in tables jobs and job_files (<see cref="PostgresJobStore"/>).</summary>
+    public static ISiloBuilder AddPostgresJobStore(this ISiloBuilder builder, Action<PostgresOptions> configure)
+    {
+        AddShared(builder.Services);
+        builder.Services.Configure(PostgresOptionNames.Jobs, configure);
+        builder.Services.AddSingleton<PostgresJobStore>();
+        builder.Services.AddSingleton<IJobStore>(sp => sp.GetRequiredService<PostgresJobStore>());
         return builder;
     }
 

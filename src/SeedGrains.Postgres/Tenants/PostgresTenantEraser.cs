@@ -7,7 +7,7 @@ namespace SeedGrains.Postgres.Tenants;
 /// <summary>
 /// Removes every row of one tenant from PostgreSQL, in one transaction: grain_state rows whose generated
 /// <c>tenant</c> column names it (sessions and the per-tenant data grains, keyed <c>tenant/…</c>), the tenant grain's
-/// own row (keyed by the bare id), the rows of the given API key hashes, and reminders of all of those grains. Called
+/// own row (keyed by the bare id), the rows of the given API key hashes, reminders of all of those grains, and its refactor jobs with their files. Called
 /// last when a tenant is deleted, after its grains have stopped writing; returns the number of rows removed.
 /// </summary>
 public sealed class PostgresTenantEraser(PostgresDatabases databases, IOptionsMonitor<PostgresOptions> options, IOptions<ClusterOptions> cluster)
@@ -37,6 +37,13 @@ public sealed class PostgresTenantEraser(PostgresDatabases databases, IOptionsMo
                 command.Parameters.Add(new NpgsqlParameter { Value = tenant });
                 command.Parameters.Add(new NpgsqlParameter { Value = keyHashes.ToArray() });
                 removed += await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
+            // Jobs (their files go with them, ON DELETE CASCADE).
+            await using (var jobs = new NpgsqlCommand("DELETE FROM jobs WHERE service_id = $1 AND tenant = $2", connection, transaction))
+            {
+                jobs.Parameters.Add(new NpgsqlParameter { Value = cluster.Value.ServiceId });
+                jobs.Parameters.Add(new NpgsqlParameter { Value = tenant });
+                removed += await jobs.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             }
             await transaction.CommitAsync(ct).ConfigureAwait(false);
             return removed;

@@ -19,6 +19,7 @@ internal static class OpenApiDocumentRules
     private static readonly Dictionary<string, string> TagDescriptions = new()
     {
         ["Sessions"] = "Editing sessions: a document whose masked regions the model fills step by step, edited while it generates.",
+        ["Jobs"] = "Refactor jobs: regenerate the selected parts of many files, durably, and get a patch back.",
         ["Completions"] = "OpenAI-compatible fill-in-the-middle completions (OpenAI's clients work unchanged).",
         ["Models"] = "The model this cluster serves, in OpenAI's shape.",
         ["Usage"] = "What the calling tenant used, per hour.",
@@ -55,7 +56,7 @@ internal static class OpenApiDocumentRules
         options.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "SeedGrains API";
-            document.Info.Description = "A multi-tenant service for diffusion code models: sessions that several people and the model edit at once, and OpenAI-compatible completions.";
+            document.Info.Description = "A multi-tenant service for diffusion code models: sessions that several people and the model edit at once, refactor jobs over many files, and OpenAI-compatible completions.";
             document.Info.License = new OpenApiLicense { Name = "Apache-2.0", Identifier = "Apache-2.0" };
             // The server as the request reached it; "…/" would make clients join paths with "//".
             foreach (var server in document.Servers ?? []) server.Url = server.Url?.TrimEnd('/');
