@@ -81,7 +81,16 @@ public sealed class DeviceExecutorTests
         var clock = new FakeTimeProvider();
         var time = new SignallingTimeProvider(clock);
         using var executor = Executor(stepper, time, maxBatchWaitMs: 0, returnWaitMs: 3000);
-        await Task.WhenAll(new[] { "a", "b" }.Select(s => executor.Submit(Row(s, 3)))).WaitAsync(Hang);
+        // "a" and "b" queue up behind a finishing row held at the gate, so they surely form one batch. (Sent to an idle
+        // loop, "a" could be taken alone on a loaded machine, and "b" would then wait for it on a clock that never moves.)
+        stepper.Gate.Reset();
+        var opener = executor.Submit(Row("done", 1));
+        await stepper.WhenCalls(1).WaitAsync(Hang);
+        var pair = new[] { "a", "b" }.Select(s => executor.Submit(Row(s, 3))).ToArray();
+        stepper.Gate.Set();
+        await opener.WaitAsync(Hang);
+        await Task.WhenAll(pair).WaitAsync(Hang);
+        Assert.Equal(2, stepper.Batches.ElementAt(1).Length);
         var batches = stepper.Calls;
 
         // Only "a" comes back; "b" never does. The loop waits for it on the clock…
