@@ -155,6 +155,10 @@ public sealed class JobGrain(IJobStore store, SeedGrainsClock clock, IOptions<Jo
             _pump?.PutBack(index); // the tenant's sessions are all busy: try again on a later tick
             return;
         }
+        catch (Exception) when (Sessions.SiloStatus.IsStopping(ServiceProvider))
+        {
+            return; // the silo is going away: the file stays pending, and the job's next activation takes it up
+        }
         catch (Exception ex) when (_record?.Status != JobStatus.Cancelled)
         {
             var attempts = _attempts[index] = _attempts.GetValueOrDefault(index) + 1;
