@@ -86,13 +86,17 @@ def main():
                                       "decoding": {"maxSteps": options.max_steps}})
         while json.loads(get(silo, f"/v1/jobs/{job['id']}"))["inFlight"] < options.concurrency:
             time.sleep(0.2)
+        before, began = json.loads(get(silo, f"/v1/jobs/{job['id']}")), time.perf_counter()
         loaded = [interactive(silo, text, start, end, options.max_steps) for _ in range(options.samples)]
-        state = json.loads(get(silo, f"/v1/jobs/{job['id']}"))
+        state, window = json.loads(get(silo, f"/v1/jobs/{job['id']}")), time.perf_counter() - began
         if state["status"] != "running":
             print(f"warning: the job was {state['status']} by the end of the loaded samples", file=sys.stderr)
         (p50a, p90a), (p50b, p90b) = summary(alone), summary(loaded)
         print(json.dumps({"samples": options.samples, "job_files": job["filesTotal"], "job_done_during": state["filesDone"],
-                          "job_status_after": state["status"], "alone_p50_s": round(p50a, 3), "alone_p90_s": round(p90a, 3),
+                          "job_status_after": state["status"],
+                          # what the job got done meanwhile: the price of keeping the interactive sessions fast
+                          "job_files_per_s": round((state["filesDone"] - before["filesDone"]) / window, 3),
+                          "job_tokens_per_s": round((state["tokens"] - before["tokens"]) / window, 1), "alone_p50_s": round(p50a, 3), "alone_p90_s": round(p90a, 3),
                           "with_job_p50_s": round(p50b, 3), "with_job_p90_s": round(p90b, 3), "p50_ratio": round(p50b / p50a, 2)}))
     finally:
         silo.stop()

@@ -108,6 +108,35 @@ public sealed class DeviceExecutorTests
     }
 
     [Fact]
+    public async Task Bulk_rows_wait_while_an_interactive_session_of_the_last_batch_is_on_its_way_back()
+    {
+        var stepper = new FakeStepper();
+        var time = new SignallingTimeProvider(new FakeTimeProvider());
+        // MaxBatchSize 2: the two bulk rows below fill a batch, which used to close it at once. The CPU's bulk rules apply.
+        using var executor = new DeviceExecutor(new ModelRuntime(FakeModel.Name, "cpu", stepper, new CharTokenizer()),
+            new BatchingOptions { MaxBatchSize = 2, MaxBatchWaitMs = 0, ReturnWaitMs = 3000 }, NullLogger.Instance, time);
+
+        stepper.Gate.Reset();
+        var first = executor.Submit(Row("editor", 3));
+        await stepper.WhenCalls(1).WaitAsync(Hang);
+        var bulk = new[] { "job-1", "job-2" }.Select(s => executor.Submit(Row(s, 1) with { Priority = SessionPriority.Bulk, Tokens = [CharTokenizer.Mask, CharTokenizer.IdOf('b')] })).ToArray();
+        var timers = time.Timers;
+        stepper.Gate.Set();
+        await first.WaitAsync(Hang);
+
+        // The editor still has masks: the loop waits for it (a new timer) instead of running the bulk rows.
+        await Task.WhenAny(time.WhenTimers(timers + 1), stepper.WhenCalls(2)).WaitAsync(Hang);
+        Assert.Equal(1, stepper.Calls);
+
+        // It comes back and goes alone; then the bulk rows, one per batch.
+        await executor.Submit(Row("editor", 1)).WaitAsync(Hang);
+        await Task.WhenAll(bulk).WaitAsync(Hang);
+        // Rows are told apart by their last token: 'x' the editor's, 'b' the bulk rows'.
+        var x = CharTokenizer.IdOf('x');
+        Assert.Equal(["x", "x", "b", "b"], stepper.Batches.Select(b => string.Concat(b.Select(r => r[^1] == x ? "x" : "b"))));
+    }
+
+    [Fact]
     public async Task A_first_row_waits_MaxBatchWaitMs_for_company()
     {
         var stepper = new FakeStepper();

@@ -76,6 +76,46 @@ public sealed class FairStepQueueTests
         Assert.Equal(["zero", "negative", "zero", "negative", "zero", "negative"], queue.TakeBatch(6).Select(p => p.Call.Tenant));
     }
 
+    [Fact]
+    public void With_cpu_rules_interactive_rows_go_alone_and_bulk_rows_one_at_a_time()
+    {
+        var queue = new FairStepQueue();
+        for (var i = 0; i < 3; i++) queue.Add(Row("job", weight: 1, SessionPriority.Bulk));
+        queue.Add(Row("editor", weight: 1));
+        var cpu = new BulkBatching(MaxRows: 1, BesideInteractive: false);
+
+        Assert.Equal(["editor"], queue.TakeBatch(8, cpu).Select(p => p.Call.Tenant));
+        Assert.Equal(["job"], queue.TakeBatch(8, cpu).Select(p => p.Call.Tenant));
+        Assert.Equal(["job"], queue.TakeBatch(8, cpu).Select(p => p.Call.Tenant));
+        Assert.Equal(1, queue.Count);
+        Assert.Equal(0, queue.InteractiveCount);
+    }
+
+    [Fact]
+    public void Bulk_rows_beside_interactive_ones_are_capped_at_their_own_limit()
+    {
+        var queue = new FairStepQueue();
+        for (var i = 0; i < 5; i++) queue.Add(Row("job", weight: 1, SessionPriority.Bulk));
+        queue.Add(Row("editor", weight: 1));
+
+        var batch = queue.TakeBatch(8, new BulkBatching(MaxRows: 2, BesideInteractive: true));
+
+        Assert.Equal(["editor", "job", "job"], batch.Select(p => p.Call.Tenant));
+        Assert.Equal(3, queue.Count);
+    }
+
+    [Theory]
+    [InlineData("cpu", 0, null, 1, false)]        // auto on the CPU: one bulk row per batch, never beside interactive rows
+    [InlineData("cuda:0", 0, null, 8, true)]      // auto on a GPU: no limit beyond the batch size
+    [InlineData("cpu", 3, true, 3, true)]         // set explicitly
+    [InlineData("cuda:1", 20, false, 8, false)]   // never above MaxBatchSize
+    public void Bulk_rules_resolve_per_device(string device, int maxBulk, bool? beside, int expectedRows, bool expectedBeside)
+    {
+        var options = new BatchingOptions { MaxBatchSize = 8, MaxBulkBatchSize = maxBulk, BulkBesideInteractive = beside };
+
+        Assert.Equal(new BulkBatching(expectedRows, expectedBeside), options.BulkBatchingFor(device));
+    }
+
     private static PendingStep Row(string tenant, int weight, SessionPriority priority = SessionPriority.Interactive) =>
         new(new StepCall(tenant, $"{tenant}-session", priority, [CharTokenizer.Mask, CharTokenizer.Mask], StepPolicy.Default, 0, 1, weight));
 }

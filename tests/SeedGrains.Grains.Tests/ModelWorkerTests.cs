@@ -78,7 +78,8 @@ public sealed class ModelWorkerTests(ITestOutputHelper output)
     public async Task Interactive_rows_are_batched_before_bulk_rows()
     {
         var stepper = new FakeStepper();
-        await using var cluster = await TestCluster.Start(stepper, b => b.MaxBatchSize = 4);
+        // A GPU's rules (bulk rows fill free slots beside interactive ones), set explicitly: the fake runs on "cpu".
+        await using var cluster = await TestCluster.Start(stepper, b => { b.MaxBatchSize = 4; b.BulkBesideInteractive = true; b.MaxBulkBatchSize = 4; });
         var worker = await LocalWorker(cluster);
         var blocker = await HoldTheComputeThread(stepper, worker);
 

@@ -17,6 +17,19 @@ public sealed class BatchingOptions
     /// </summary>
     public double ReturnWaitMs { get; set; } = 10;
 
+    /// <summary>
+    /// Most bulk-priority rows (refactor jobs) in one batch; 0 = auto: 1 on the CPU, <see cref="MaxBatchSize"/> on a GPU.
+    /// A CPU forward costs about one row's time per row, so a big batch of bulk rows gains a job little and makes an
+    /// interactive step that arrives meanwhile wait for all of it; a GPU computes a batch's rows side by side.
+    /// </summary>
+    public int MaxBulkBatchSize { get; set; }
+
+    /// <summary>
+    /// Whether bulk rows may fill the free slots of a batch that carries interactive rows; unset = auto: not on the CPU
+    /// (each would add a row's time to the interactive step), yes on a GPU.
+    /// </summary>
+    public bool? BulkBesideInteractive { get; set; }
+
     /// <summary>Rows admitted but not yet batched, over all tenants; beyond it callers get a busy error at once.</summary>
     public int QueueCapacity { get; set; } = 256;
 
@@ -25,9 +38,18 @@ public sealed class BatchingOptions
 
     internal int EffectivePerTenant => MaxQueuedPerTenant > 0 ? MaxQueuedPerTenant : Math.Max(1, QueueCapacity * 3 / 4);
 
+    /// <summary>The bulk-row rules for one device (<c>cpu</c>, <c>cuda:0</c>, …), the auto values resolved.</summary>
+    internal BulkBatching BulkBatchingFor(string device)
+    {
+        var onCpu = device.StartsWith("cpu", StringComparison.OrdinalIgnoreCase);
+        var maxRows = MaxBulkBatchSize > 0 ? Math.Min(MaxBulkBatchSize, MaxBatchSize) : onCpu ? 1 : MaxBatchSize;
+        return new BulkBatching(maxRows, BulkBesideInteractive ?? !onCpu);
+    }
+
     internal void Validate()
     {
         if (MaxBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(MaxBatchSize), MaxBatchSize, "Batching:MaxBatchSize must be ≥ 1.");
+        if (MaxBulkBatchSize < 0) throw new ArgumentOutOfRangeException(nameof(MaxBulkBatchSize), MaxBulkBatchSize, "Batching:MaxBulkBatchSize must be ≥ 0 (0 = auto).");
         if (QueueCapacity < 1) throw new ArgumentOutOfRangeException(nameof(QueueCapacity), QueueCapacity, "Batching:QueueCapacity must be ≥ 1.");
         if (MaxBatchWaitMs < 0) throw new ArgumentOutOfRangeException(nameof(MaxBatchWaitMs), MaxBatchWaitMs, "Batching:MaxBatchWaitMs must be ≥ 0.");
         if (ReturnWaitMs < 0) throw new ArgumentOutOfRangeException(nameof(ReturnWaitMs), ReturnWaitMs, "Batching:ReturnWaitMs must be ≥ 0.");

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using SeedGrains.Abstractions.Errors;
+using SeedGrains.Abstractions.Sessions;
 using SeedGrains.Abstractions.Workers;
 using SeedGrains.Diffusion.Decoding;
 using SeedGrains.Grains.Model;
@@ -30,6 +31,8 @@ public sealed class DeviceExecutor : IDisposable
     private readonly Thread _thread;
     // Compute thread only: sessions of the last batch with masks left whose next step has not arrived yet.
     private readonly HashSet<string> _awaited = new(StringComparer.Ordinal);
+    // The interactive ones among them: while one is on its way back, bulk rows alone do not close a batch.
+    private readonly HashSet<string> _awaitedInteractive = new(StringComparer.Ordinal);
     private int _queued;
     private long _batches;
     private long _rows;
@@ -110,6 +113,7 @@ public sealed class DeviceExecutor : IDisposable
     private void Run()
     {
         var backlog = new FairStepQueue();
+        var bulk = _options.BulkBatchingFor(Device);
         var maxWait = TimeSpan.FromMilliseconds(_options.MaxBatchWaitMs);
         var returnWait = TimeSpan.FromMilliseconds(Math.Max(_options.ReturnWaitMs, _options.MaxBatchWaitMs));
         try
@@ -121,7 +125,7 @@ public sealed class DeviceExecutor : IDisposable
                 Drain(backlog);
                 // Give concurrent sessions a moment to join this batch — longer while last batch's sessions are on their way back.
                 var gatheringSince = _time.GetTimestamp();
-                while (backlog.Count < _options.MaxBatchSize)
+                while (backlog.Count < _options.MaxBatchSize || (_awaitedInteractive.Count > 0 && backlog.InteractiveCount == 0))
                 {
                     var limit = _awaited.Count > 0 ? returnWait : maxWait;
                     var elapsed = _time.GetElapsedTime(gatheringSince);
@@ -129,8 +133,9 @@ public sealed class DeviceExecutor : IDisposable
                     Drain(backlog);
                 }
                 _awaited.Clear();
+                _awaitedInteractive.Clear();
                 if (backlog.Count == 0) continue;
-                var batch = backlog.TakeBatch(_options.MaxBatchSize);
+                var batch = backlog.TakeBatch(_options.MaxBatchSize, bulk);
                 foreach (var step in batch)
                     Release(step.Call.Tenant);
                 SeedGrainsMetrics.QueueDepth.Add(-batch.Count, DeviceTags);
@@ -174,6 +179,7 @@ public sealed class DeviceExecutor : IDisposable
         {
             backlog.Add(step);
             _awaited.Remove(step.Call.SessionKey());
+            _awaitedInteractive.Remove(step.Call.SessionKey());
         }
     }
 
@@ -214,7 +220,10 @@ public sealed class DeviceExecutor : IDisposable
             {
                 batch[i].Reply.TrySetResult(new StepReply(results[i].ToCommits(), batch.Count));
                 if (WillReturn(batch[i].Call.Tokens, results[i].Commits, specials))
+                {
                     _awaited.Add(batch[i].Call.SessionKey());
+                    if (batch[i].Call.Priority != SessionPriority.Bulk) _awaitedInteractive.Add(batch[i].Call.SessionKey());
+                }
                 else
                     _runtime.Stepper.Forget(batch[i].Call.SessionKey()); // its kept context would only wait for eviction
             }

@@ -6,7 +6,8 @@ namespace SeedGrains.Grains.Workers;
 /// The compute loop's backlog: per priority class, one FIFO per tenant, served by weighted round-robin — on its turn a
 /// tenant of weight w gives up to w rows (its <see cref="Abstractions.Workers.StepCall.Weight"/>, default 1), so a tenant
 /// with a deep backlog gets its share and no more. A turn cut short by a full batch goes on in the next batch, so the
-/// shares hold across batches too. Interactive rows fill a batch before bulk rows. Used only by the compute thread (not
+/// shares hold across batches too. Interactive rows fill a batch before bulk rows; how many bulk rows a batch may carry,
+/// and whether beside interactive ones, is the device's <see cref="BulkBatching"/>. Used only by the compute thread (not
 /// thread-safe).
 /// </summary>
 internal sealed class FairStepQueue
@@ -15,6 +16,9 @@ internal sealed class FairStepQueue
 
     public int Count { get; private set; }
 
+    /// <summary>Queued interactive-priority rows.</summary>
+    public int InteractiveCount => _lanes[0].Count;
+
     public void Add(PendingStep step)
     {
         _lanes[step.Call.Priority == SessionPriority.Bulk ? 1 : 0].Add(step);
@@ -22,12 +26,14 @@ internal sealed class FairStepQueue
     }
 
     /// <summary>Up to <paramref name="max"/> rows, all of one window-length bucket (the bucket of the first row served).</summary>
-    public List<PendingStep> TakeBatch(int max)
+    public List<PendingStep> TakeBatch(int max, BulkBatching? bulk = null)
     {
+        var rules = bulk ?? BulkBatching.Unlimited;
         var batch = new List<PendingStep>(Math.Min(max, Count));
         int? bucket = null;
-        foreach (var lane in _lanes)
-            lane.Take(batch, max, ref bucket);
+        _lanes[0].Take(batch, max, ref bucket);
+        if (batch.Count == 0 || rules.BesideInteractive)
+            _lanes[1].Take(batch, (int)Math.Min(max, (long)batch.Count + rules.MaxRows), ref bucket);
         Count -= batch.Count;
         return batch;
     }
@@ -60,6 +66,8 @@ internal sealed class FairStepQueue
         // Tenants with queued rows, in serving order; the head is served next.
         private readonly Queue<string> _turns = new();
 
+        public int Count { get; private set; }
+
         public void Add(PendingStep step)
         {
             if (!_byTenant.TryGetValue(step.Call.Tenant, out var backlog))
@@ -71,6 +79,7 @@ internal sealed class FairStepQueue
             backlog.Weight = Math.Max(1, step.Call.Weight);
             if (backlog.TurnLeft == 0) backlog.TurnLeft = backlog.Weight;
             backlog.Rows.Enqueue(step);
+            Count++;
         }
 
         public void Take(List<PendingStep> batch, int max, ref int? bucket)
@@ -91,6 +100,7 @@ internal sealed class FairStepQueue
                 }
                 bucket ??= head.Bucket;
                 batch.Add(backlog.Rows.Dequeue());
+                Count--;
                 skippedInARow = 0;
                 if (backlog.Rows.Count == 0)
                 {
@@ -110,6 +120,7 @@ internal sealed class FairStepQueue
             var all = _byTenant.Values.SelectMany(b => b.Rows).ToList();
             _byTenant.Clear();
             _turns.Clear();
+            Count = 0;
             return all;
         }
     }
