@@ -215,8 +215,32 @@ public sealed class SessionGrainTests
 
         stepper.Gate.Set();
         var final = (await session.UntilSettled())[^1].Snapshot;
-        // The step that was in flight during the edit is discarded; the last mask fills at its new position (token 5).
+        // The step that was in flight filled the first mask, which the person's text took: that commit is dropped; the
+        // last mask fills at its new position (token 5).
         Assert.Equal("A123!" + FakeLetters(5, 1) + "6789", final.Text);
+    }
+
+    [Fact]
+    public async Task A_step_in_flight_during_an_edit_elsewhere_commits_into_the_masks_where_they_moved()
+    {
+        var stepper = new FakeStepper();
+        stepper.Gate.Reset();
+        await using var cluster = await TestCluster.Start(stepper);
+        var session = cluster.Session("t1", "typing-above");
+        var created = await session.Create(new CreateSessionRequest("0123456789", [new TextRegion(4, 6, MaxTokens: 2)]));
+        await stepper.WhenCalls(1); // the step for "0123" + 2 masks + "6789" is in flight
+
+        var edited = await session.Edit(new EditRequest(created.Version, [new TextEdit(0, 0, "AB")], []));
+        Assert.Equal("AB0123" + SessionSnapshot.MaskPlaceholder + SessionSnapshot.MaskPlaceholder + "6789", edited.Text);
+        stepper.Gate.Set();
+        var updates = await session.UntilSettled();
+
+        // The step computed before the edit is not lost: its commit (the fake's letter for window position 4) lands in the
+        // first mask, now two characters further; the next step fills the other mask at its new position 7.
+        var final = updates[^1].Snapshot;
+        Assert.Equal("AB0123" + FakeLetters(4, 1) + FakeLetters(7, 1) + "6789", final.Text);
+        Assert.Equal(2, stepper.Calls);
+        Assert.Equal(4, final.Version); // create, edit, two steps
     }
 
     [Fact]

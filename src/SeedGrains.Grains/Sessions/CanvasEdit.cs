@@ -24,8 +24,8 @@ internal static class CanvasEdit
     /// <summary>A region no range touches, kept whole.</summary>
     private sealed record KeptRegion(RegionSegment Region, int OldStart, int Length) : Unit(OldStart, Length);
 
-    /// <summary>One surviving mask of a split region.</summary>
-    private sealed record KeptMask(RegionSegment Origin, int OldStart) : Unit(OldStart, SessionSnapshot.MaskPlaceholder.Length);
+    /// <summary>One surviving mask of a split region (<paramref name="Id"/>: its identity, kept).</summary>
+    private sealed record KeptMask(RegionSegment Origin, long Id, int OldStart) : Unit(OldStart, SessionSnapshot.MaskPlaceholder.Length);
 
     /// <summary>A new all-masked region (regenerate).</summary>
     private sealed record NewRegion(int Budget, RegionDecoding Decoding, int Length) : Unit(-1, Length);
@@ -70,7 +70,7 @@ internal static class CanvasEdit
         foreach (var piece in pieces)
         {
             if (piece.IsMask && !Touched(position, position + piece.Text.Length, ranges))
-                units.Add(new KeptMask(region, position));
+                units.Add(new KeptMask(region, region.Ids[piece.Token], position));
             position += piece.Text.Length;
         }
         return length;
@@ -117,12 +117,12 @@ internal static class CanvasEdit
         var result = new List<CanvasSegment>();
         var cursor = 0;
         RegionSegment? origin = null;
-        var masks = 0;
+        var masks = new List<long>();
         foreach (var unit in units)
         {
-            if (unit is KeptMask m && masks > 0 && ReferenceEquals(origin, m.Origin) && m.NewStart == cursor)
+            if (unit is KeptMask m && masks.Count > 0 && ReferenceEquals(origin, m.Origin) && m.NewStart == cursor)
             {
-                masks++;
+                masks.Add(m.Id);
                 cursor += unit.Length;
                 continue;
             }
@@ -132,7 +132,7 @@ internal static class CanvasEdit
             {
                 case KeptRegion k: result.Add(k.Region.Copy()); break;
                 case NewRegion n: result.Add(RegionSegment.AllMasked(n.Budget, mask, n.Decoding)); break;
-                case KeptMask km: (origin, masks) = (km.Origin, 1); break;
+                case KeptMask km: origin = km.Origin; masks.Add(km.Id); break;
             }
             cursor = unit.NewStart + unit.Length;
         }
@@ -142,10 +142,11 @@ internal static class CanvasEdit
 
         void CloseMasks()
         {
-            if (masks == 0) return;
-            // The parts of a split region keep its decoding, and its step count: they carry on with the region's budget.
-            result.Add(RegionSegment.AllMasked(masks, mask, origin!.Decoding, origin.Steps));
-            masks = 0;
+            if (masks.Count == 0) return;
+            // The parts of a split region keep its decoding, its step count and their masks' identities: they carry on
+            // with the region's budget, and a step in flight still finds them.
+            result.Add(RegionSegment.OfMasks([.. masks], mask, origin!.Decoding, origin.Steps));
+            masks.Clear();
         }
 
         // Unchanged fixed text keeps its token cache.

@@ -7,8 +7,9 @@ namespace SeedGrains.Grains.Sessions;
 
 /// <summary>
 /// The denoising loop: one step per tick while the document has masks. The model call runs outside the document lock,
-/// so edits, cancels and reads are served meanwhile; its reply is committed under the lock only if the document did
-/// not change while it ran (<see cref="SessionDocument.Generation"/>) — its positions would mean nothing otherwise.
+/// so edits, cancels and reads are served meanwhile; its reply is committed under the lock into the masks as they are
+/// now (edits may have moved or taken some), unless the document was replaced, suspended or purged meanwhile
+/// (<see cref="SessionDocument.Generation"/>).
 /// </summary>
 /// <param name="prepare">The window and model call for the document as it is now.</param>
 /// <param name="commit">Writes a current reply into the document (called under the lock).</param>

@@ -181,73 +181,88 @@ internal sealed class DocumentCanvas
         int commitFrom = Math.Clamp(from - offset, 0, tokens.Length), commitTo = Math.Clamp(to - offset, commitFrom, tokens.Length);
         int eligible = Array.FindAll(tokens[commitFrom..commitTo], t => t == _specials.Mask).Length;
         return new StepWindow(offset, tokens, starts, tokens.Count(t => t == _specials.Mask), region.Steps, region.Decoding,
-            commitFrom, commitTo, plan.StepsLeft ?? Math.Max(1, eligible));
+            commitFrom, commitTo, plan.StepsLeft ?? Math.Max(1, eligible), MaskIds(offset, tokens, starts, commitFrom, commitTo));
+    }
+
+    /// <summary>The identity of the mask at each window position in [from, to), 0 where there is none.</summary>
+    private long[] MaskIds(int offset, int[] tokens, int[] starts, int from, int to)
+    {
+        var ids = new long[to - from];
+        for (var p = from; p < to; p++)
+        {
+            var documentIndex = offset + p;
+            if (tokens[p] != _specials.Mask || documentIndex < 0) continue;
+            var segment = Array.FindLastIndex(starts, s => s <= documentIndex);
+            if (_segments[segment] is RegionSegment region) ids[p - from] = region.Ids[documentIndex - starts[segment]];
+        }
+        return ids;
     }
 
     /// <summary>
     /// Writes a step's commits into the regions. The stepper contract is enforced, not trusted: a commit outside the
-    /// window, on a position that is not masked, twice on one position, or of the mask token itself is an error, and
-    /// so is committing nothing while masks remain (that would loop forever). Every commit is checked before any is
-    /// written, so a rejected step leaves the document as it was. With <see cref="SessionOptions.PadEndsRegion"/> a
-    /// committed pad/end token also turns the region's later masks into pads.
-    /// Every region with masks the step could commit counts it (<see cref="RegionDecoding.MaxSteps"/>).
-    /// Returns the number of tokens the model committed (pads filled by the rule are not counted).
+    /// window, on a position that was not masked, twice on one position, or of the mask token itself is an error, and
+    /// so is committing nothing (that would loop forever). Every commit is checked before any is written, so a rejected
+    /// step leaves the document as it was. Commits find their masks by identity (<see cref="StepWindow.CommitIds"/>):
+    /// where edits made while the step ran moved a mask or split its region, the commit follows it; where an edit took
+    /// the mask away (a person's text won over it), the commit is dropped. With <see cref="SessionOptions.PadEndsRegion"/>
+    /// a committed pad/end token also turns the region's later masks into pads.
+    /// Every region that still holds a mask the step could commit counts it (<see cref="RegionDecoding.MaxSteps"/>).
+    /// Returns the number of tokens written (pads filled by the rule, and dropped commits, are not counted).
     /// </summary>
     public int Apply(StepWindow window, IReadOnlyList<StepCommit> commits)
     {
         if (commits.Count == 0)
             throw new InvalidOperationException($"The model committed nothing in a window with {window.Masked} masked positions.");
-        var targets = new (RegionSegment Region, int Local)[commits.Count];
+        var masks = MasksOf(window);
+        var targets = new List<((RegionSegment Region, int Local) Mask, StepCommit Commit)>(commits.Count);
         var taken = new HashSet<int>();
-        for (var c = 0; c < commits.Count; c++)
-            targets[c] = Target(window, commits[c], taken);
-        CountStep(window);
-        for (var c = 0; c < commits.Count; c++)
+        foreach (var commit in commits)
         {
-            var (region, local) = targets[c];
-            region.Tokens[local] = commits[c].Token;
-            region.Confidence[local] = commits[c].Confidence;
+            var id = CheckContract(window, commit, taken);
+            if (masks.TryGetValue(id, out var mask)) targets.Add((mask, commit));
+        }
+        foreach (var region in masks.Values.Select(m => m.Region).Distinct())
+            region.Steps++;
+        foreach (var ((region, local), commit) in targets)
+        {
+            region.Tokens[local] = commit.Token;
+            region.Confidence[local] = commit.Confidence;
             region.Masked--;
         }
         if (_options.PadEndsRegion)
             foreach (var region in _segments.OfType<RegionSegment>())
                 PadAfterFirstEnd(region);
-        return commits.Count;
+        return targets.Count;
     }
 
-    /// <summary>The still-masked region position a commit writes; throws when the commit breaks the stepper contract.</summary>
-    private (RegionSegment Region, int Local) Target(StepWindow window, StepCommit commit, HashSet<int> taken)
+    /// <summary>Where each mask the step could commit is now, by identity (masks that edits took away are absent).</summary>
+    private Dictionary<long, (RegionSegment Region, int Local)> MasksOf(StepWindow window)
+    {
+        var wanted = window.CommitIds.Where(id => id != 0).ToHashSet();
+        var masks = new Dictionary<long, (RegionSegment, int)>(wanted.Count);
+        foreach (var region in _segments.OfType<RegionSegment>())
+        {
+            if (region.Masked == 0) continue;
+            for (var i = 0; i < region.Tokens.Length; i++)
+                if (region.Tokens[i] == _specials.Mask && wanted.Contains(region.Ids[i])) masks[region.Ids[i]] = (region, i);
+        }
+        return masks;
+    }
+
+    /// <summary>The identity of the mask a commit fills; throws when the commit breaks the stepper contract.</summary>
+    private long CheckContract(StepWindow window, StepCommit commit, HashSet<int> taken)
     {
         if (commit.Position < 0 || commit.Position >= window.Tokens.Length)
             throw new InvalidOperationException($"The model committed position {commit.Position}, outside the window of {window.Tokens.Length} tokens.");
         if (commit.Token == _specials.Mask || commit.Token < 0 || commit.Token >= _tokenizer.VocabularySize)
             throw new InvalidOperationException($"The model committed token id {commit.Token} at position {commit.Position}, which is the mask or outside the vocabulary.");
-        var documentIndex = window.Offset + commit.Position;
-        if (documentIndex < 0)
-            throw new InvalidOperationException($"The model committed window position {commit.Position}, which is not a masked position.");
-        // The last segment starting at or before the index holds it (an empty segment shares its start with the next one).
-        var segmentIndex = Array.FindLastIndex(window.SegmentStarts, s => s <= documentIndex);
-        var local = documentIndex - window.SegmentStarts[segmentIndex];
-        // A second commit on one position finds it "not masked", as it would have once the first was written.
-        if (_segments[segmentIndex] is not RegionSegment region || region.Tokens[local] != _specials.Mask || !taken.Add(documentIndex))
+        // The window holds the tokens as the step saw them; a second commit on one position finds it "not masked".
+        if (window.Tokens[commit.Position] != _specials.Mask || window.Offset + commit.Position < 0 || !taken.Add(commit.Position))
             throw new InvalidOperationException($"The model committed window position {commit.Position}, which is not a masked position.");
         // A mask of a later block (or of a region decoded otherwise) was not the step's to fill.
         if (commit.Position < window.CommitFrom || commit.Position >= window.CommitTo)
             throw new InvalidOperationException($"The model committed masked position {commit.Position}, outside the positions [{window.CommitFrom}, {window.CommitTo}) the step asked for.");
-        return (region, local);
-    }
-
-    /// <summary>A step was spent on every region that has a mask among the window positions the step could commit.</summary>
-    private void CountStep(StepWindow window)
-    {
-        int from = Math.Max(0, window.Offset + window.CommitFrom), to = window.Offset + window.CommitTo; // document token indices
-        for (var i = 0; i < _segments.Count; i++)
-        {
-            if (_segments[i] is not RegionSegment { Masked: > 0 } region) continue;
-            int start = window.SegmentStarts[i];
-            int lo = Math.Max(from, start) - start, hi = Math.Min(to, start + region.Tokens.Length) - start; // region-local
-            if (lo < hi && Array.IndexOf(region.Tokens, _specials.Mask, lo, hi - lo) >= 0) region.Steps++;
-        }
+        return window.CommitIds[commit.Position - window.CommitFrom];
     }
 
     /// <summary>Masks after the region's first pad/end token become pads: the models only ever saw pads end a region.</summary>

@@ -29,7 +29,10 @@ internal sealed class SessionDocument(string session, TimeProvider? time = null,
     /// <summary>The last rendered state; null while there is no session.</summary>
     public SessionSnapshot? Snapshot { get; private set; }
 
-    /// <summary>Moves with every change: a step computed against an older generation has positions that mean nothing now.</summary>
+    /// <summary>
+    /// Moves when a step in flight must not commit at all (a new document, suspension, purge). Edits do not move it: a
+    /// step computed before them commits into the masks they left (<see cref="DocumentCanvas.Apply"/>).
+    /// </summary>
     public long Generation { get; private set; }
 
     public bool Exists => Canvas is not null;
@@ -63,22 +66,22 @@ internal sealed class SessionDocument(string session, TimeProvider? time = null,
         foreach (var change in changes)
             Log.Append(change);
         (Canvas, Version, Status, Error) = (canvas, changes[^1].Version, status, error);
-        Generation++;
         Render();
     }
 
     /// <summary>
-    /// The model's change: writes a step's commits (for a window built from this generation) into the canvas — the next
-    /// version, idle once no mask is left — and returns the tokens committed and the change (author "model"). A step that
-    /// breaks the stepper contract throws <see cref="InvalidOperationException"/> and leaves the document as it was.
+    /// The model's change: writes a step's commits (for a window built from this generation, perhaps before edits) into
+    /// the canvas — the next version, idle once no mask is left — and returns the tokens committed and the change
+    /// (author "model"); no change (null) when edits took away every mask the step filled. A step that breaks the
+    /// stepper contract throws <see cref="InvalidOperationException"/> and leaves the document as it was.
     /// </summary>
-    public (int Committed, TextChange Change) CommitStep(StepWindow window, IReadOnlyList<StepCommit> commits)
+    public (int Committed, TextChange? Change) CommitStep(StepWindow window, IReadOnlyList<StepCommit> commits)
     {
         var (committed, ranges) = Canvas!.ApplyStep(window, commits);
+        if (committed == 0 && ranges.Count == 0) return (0, null);
         var change = new TextChange(Version + 1, ChangeAuthors.Model, ranges);
         Log.Append(change);
         Version++;
-        Generation++;
         if (Canvas.Masked == 0) Status = SessionStatus.Idle;
         Render();
         return (committed, change);

@@ -23,8 +23,8 @@ namespace SeedGrains.Grains.Sessions;
 /// <see cref="StepBackoff"/>), the index entry and usage reports.
 /// Concurrency: the grain is not reentrant, but the denoising loop runs as an interleaving grain timer, so while it
 /// awaits the model worker, edits, cancels and reads are served. Every change to the document happens under the
-/// <see cref="DocumentLock"/>, and a step whose document changed while it ran (<see cref="SessionDocument.Generation"/>)
-/// is discarded — so versions are strictly sequential and an edit never races a commit. <see cref="Get"/> and watchers
+/// <see cref="DocumentLock"/>; a step whose document was edited while it ran commits into the masks the edits left
+/// (found by identity, <see cref="MaskIdentity"/>) — so versions are strictly sequential and an edit never races a commit. <see cref="Get"/> and watchers
 /// only read the immutable last snapshot.
 /// Durability (docs/operations.md): create, edit and cancel are written before they are acknowledged; denoising
 /// progress is checkpointed; while a persisted state says "denoising" the session holds a reminder

@@ -79,7 +79,7 @@ internal sealed class SessionWriter(
     public async Task Commit(StepWindow window, StepReply reply)
     {
         int committed;
-        TextChange change;
+        TextChange? change;
         try
         {
             (committed, change) = document.CommitStep(window, reply.Commits);
@@ -90,6 +90,7 @@ internal sealed class SessionWriter(
             await StopDenoising(SessionStatus.Failed, ex.Message);
             return;
         }
+        if (change is null) return; // edits made while the step ran took every mask it filled
         slot.Committed(committed);
         usage.Meter.Committed(committed);
         Publish(SessionUpdateKind.Step, [change]);

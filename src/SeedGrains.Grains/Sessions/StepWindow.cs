@@ -12,5 +12,7 @@ namespace SeedGrains.Grains.Sessions;
 /// <param name="CommitFrom">First window position the step may commit (its block, or the regions sharing the decoding).</param>
 /// <param name="CommitTo">End (exclusive) of the window positions the step may commit.</param>
 /// <param name="StepsLeft">Steps the step may assume it has for those positions, this one included (<see cref="RegionStepPlan"/>).</param>
+/// <param name="CommitIds">The identity of the mask at each position in [CommitFrom, CommitTo) (0: no mask there): the
+/// step's commits are written to these masks wherever edits made meanwhile have moved them (<see cref="MaskIdentity"/>).</param>
 internal sealed record StepWindow(int Offset, int[] Tokens, int[] SegmentStarts, int Masked, int StepsTaken,
-    RegionDecoding Decoding, int CommitFrom, int CommitTo, int StepsLeft);
+    RegionDecoding Decoding, int CommitFrom, int CommitTo, int StepsLeft, long[] CommitIds);

@@ -70,12 +70,12 @@ public sealed class DenoisingLoopTests
     }
 
     [Fact]
-    public async Task A_reply_for_a_document_that_changed_while_the_step_ran_is_discarded()
+    public async Task A_reply_for_a_document_suspended_while_the_step_ran_is_discarded()
     {
         var reply = new TaskCompletionSource<StepReply>();
         _step = () => reply.Task;
         var tick = Loop().Tick(default);
-        _document.DiscardStepsInFlight(); // e.g. an edit while the model worked
+        _document.DiscardStepsInFlight(); // the tenant was suspended while the model worked
         reply.SetResult(Reply);
         await tick;
 

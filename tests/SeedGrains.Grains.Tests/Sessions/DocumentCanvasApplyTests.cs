@@ -1,3 +1,4 @@
+using SeedGrains.Abstractions.Collaboration;
 using SeedGrains.Abstractions.Sessions;
 using SeedGrains.Abstractions.Workers;
 using SeedGrains.Diffusion.Decoding;
@@ -51,5 +52,37 @@ public sealed class DocumentCanvasApplyTests
         Assert.Equal(2, canvas.Masked);
         Assert.Equal(1, canvas.BuildWindow(64).StepsTaken);
         Assert.Equal("abxy" + SessionSnapshot.MaskPlaceholder + SessionSnapshot.MaskPlaceholder + "wcd", canvas.Render().Text);
+    }
+
+    [Fact]
+    public void A_step_computed_before_an_edit_commits_into_the_masks_the_edit_left_wherever_they_moved()
+    {
+        var canvas = Canvas();
+        var window = canvas.BuildWindow(64);
+        // While the step ran: "Z" typed at the start, and "!" over the third mask's placeholder (the region splits).
+        var mask = SessionSnapshot.MaskPlaceholder.Length;
+        var third = 2 + 2 * mask;
+        var edited = canvas.WithChange([new ReplacedRange(0, 0, "Z"), new ReplacedRange(third, third + mask, "!")]).Canvas;
+        Assert.Equal("Zab" + string.Concat(Enumerable.Repeat(SessionSnapshot.MaskPlaceholder, 2)) + "!" +
+            string.Concat(Enumerable.Repeat(SessionSnapshot.MaskPlaceholder, 2)) + "cd", edited.Render().Text);
+
+        // The step filled masks 1–4 (window positions 2–5): the third is gone, the others land where they are now.
+        Assert.Equal(3, edited.Apply(window, [Commit(2, 'p'), Commit(3, 'q'), Commit(4, 'r'), Commit(5, 's')]));
+
+        Assert.Equal("Zabpq!s" + SessionSnapshot.MaskPlaceholder + "cd", edited.Render().Text);
+        Assert.Equal(1, edited.Masked);
+        Assert.Equal(1, edited.BuildWindow(64).StepsTaken); // the part still denoising counted the step once
+    }
+
+    [Fact]
+    public void A_step_whose_masks_were_all_taken_by_an_edit_writes_nothing()
+    {
+        var canvas = Canvas();
+        var window = canvas.BuildWindow(64);
+        var text = canvas.Render().Text;
+        var edited = canvas.WithChange([new ReplacedRange(2, text.Length - 2, "typed over")]).Canvas;
+
+        Assert.Equal(0, edited.Apply(window, [Commit(2, 'p'), Commit(3, 'q')]));
+        Assert.Equal("abtyped overcd", edited.Render().Text);
     }
 }
