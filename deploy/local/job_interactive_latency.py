@@ -5,8 +5,9 @@ Starts a silo on embedded defaults (the bundled model) and measures, one after a
 sessions: each rewrites one line of a real file (the stdlib's bisect.py) with decoding.maxSteps = --max-steps, timed
 from POST /v1/sessions to the end of its event stream (settled). Then it submits a job of --files stdlib modules (each
 with one line marked `# TODO(rewrite)`, `select: todo`, --concurrency, the same maxSteps) and measures the same
-sessions again while the job runs. Prints p50/p90 of both and their ratio. Standard library only.
-  python3 deploy/local/job_interactive_latency.py [--files 200] [--samples 15]
+sessions again while the job runs. Prints p50/p90 of both and their ratio, and what the job got done meanwhile. With
+--job-alone-files N it measures only the job's own speed over N files. Standard library only.
+  python3 deploy/local/job_interactive_latency.py [--files 200] [--samples 15] [--job-alone-files N]
 """
 import argparse
 import json
@@ -66,6 +67,24 @@ def summary(times):
     return statistics.median(ordered), ordered[int(0.9 * (len(ordered) - 1))]
 
 
+def job_alone(silo, options):
+    """The job's own speed with nothing else running: files and tokens per second until --job-alone-files are done."""
+    job = post(silo, "/v1/jobs", {"files": job_files(options.files), "select": "todo", "concurrency": options.concurrency,
+                                  "decoding": {"maxSteps": options.max_steps}})
+    while json.loads(get(silo, f"/v1/jobs/{job['id']}"))["inFlight"] < options.concurrency:
+        time.sleep(0.2)
+    before, began = json.loads(get(silo, f"/v1/jobs/{job['id']}")), time.perf_counter()
+    while True:
+        state = json.loads(get(silo, f"/v1/jobs/{job['id']}"))
+        if state["filesDone"] - before["filesDone"] >= options.job_alone_files or state["status"] != "running":
+            break
+        time.sleep(0.5)
+    window = time.perf_counter() - began
+    print(json.dumps({"job_alone_files": state["filesDone"] - before["filesDone"], "seconds": round(window, 1),
+                      "job_files_per_s": round((state["filesDone"] - before["filesDone"]) / window, 3),
+                      "job_tokens_per_s": round((state["tokens"] - before["tokens"]) / window, 1)}))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--files", type=int, default=200)
@@ -73,6 +92,7 @@ def main():
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--max-steps", type=int, default=4)
     parser.add_argument("--log", default="/tmp/job-latency-silo.log")
+    parser.add_argument("--job-alone-files", type=int, default=0, help="only measure the job's own speed over this many files (no interactive sessions)")
     parser.add_argument("--silo-arg", action="append", default=[], help="extra silo setting, e.g. --silo-arg=--Batching:MaxBatchSize=2")
     options = parser.parse_args()
     text = open(os.path.join(STDLIB, "bisect.py"), encoding="utf-8").read()
@@ -80,6 +100,8 @@ def main():
     start, end = line, line + len("        hi = len(a)")
     silo = EmbeddedSilo(options.log, extra_args=options.silo_arg)
     try:
+        if options.job_alone_files:
+            return job_alone(silo, options)
         interactive(silo, text, start, end, options.max_steps)  # warm-up: model and caches
         alone = [interactive(silo, text, start, end, options.max_steps) for _ in range(options.samples)]
         job = post(silo, "/v1/jobs", {"files": job_files(options.files), "select": "todo", "concurrency": options.concurrency,
