@@ -28,6 +28,7 @@ internal static class BenchFairnessCommand
         var sessions = new Option<int>("--sessions") { Description = "Concurrent sessions per tenant (each creates its next rewrite when one is done)", DefaultValueFactory = _ => 4 };
         var maxBatch = new Option<int>("--max-batch-size") { Description = "Service Batching:MaxBatchSize (below the sessions per tenant, so the worker is the bottleneck)", DefaultValueFactory = _ => 2 };
         var seconds = new Option<double>("--seconds") { Description = "Measured time", DefaultValueFactory = _ => 60 };
+        var minRows = new Option<int>("--min-rows") { Description = "Measure at least until the worker has stepped this many rows (0 = --seconds only): a loaded machine may step none in a short window", DefaultValueFactory = _ => 0 };
         var warmup = new Option<double>("--warmup-seconds") { Description = "Unmeasured time first (backlogs fill)", DefaultValueFactory = _ => 10 };
         var file = new Option<string?>("--file") { Description = "Rewrite regions of this file (default: ~300-line files of the Python stdlib)" };
         var data = new Option<string?>("--data") { Description = "Directory of *.py files to pick ~300-line files from (default: the Python stdlib)" };
@@ -35,7 +36,7 @@ internal static class BenchFairnessCommand
         var json = CliOptions.Json();
         var command = new Command("fairness", "Weighted fair share: tenants of different weights flooding the real model's worker.")
         {
-            model, device, weights, sessions, maxBatch, seconds, warmup, file, data, seed, json,
+            model, device, weights, sessions, maxBatch, seconds, minRows, warmup, file, data, seed, json,
         };
         command.SetAction(async (p, _) =>
         {
@@ -49,7 +50,7 @@ internal static class BenchFairnessCommand
             // Live progress (seconds of warm-up and measured time, tokens committed) only in a terminal without --json.
             var result = await CliProgress.RunAsync(p.GetValue(json), progress =>
                 Measure(p.GetValue(model)!, p.GetValue(device)!, parsed, perTenant, requests, batching,
-                    TimeSpan.FromSeconds(p.GetValue(warmup)), TimeSpan.FromSeconds(p.GetValue(seconds)), progress));
+                    TimeSpan.FromSeconds(p.GetValue(warmup)), TimeSpan.FromSeconds(p.GetValue(seconds)), p.GetValue(minRows), progress));
             CliOptions.Print(result, p.GetValue(json));
             return 0;
         });
@@ -57,7 +58,7 @@ internal static class BenchFairnessCommand
     }
 
     static async Task<Dictionary<string, object?>> Measure(string modelDirectory, string deviceSpec, int[] weights, int perTenant,
-        IReadOnlyList<EditCase> requests, BatchingOptions batching, TimeSpan warmup, TimeSpan measured, CliProgress progress)
+        IReadOnlyList<EditCase> requests, BatchingOptions batching, TimeSpan warmup, TimeSpan measured, int minRows, CliProgress progress)
     {
         var device = DeviceSelector.Select(deviceSpec);
         var deviceName = device.type == DeviceType.CUDA ? $"cuda:{Math.Max(0, device.index)}" : "cpu";
@@ -96,6 +97,9 @@ internal static class BenchFairnessCommand
             var committed = service.Stepper.Between(from, double.PositiveInfinity).Sum(s => s.ByTenant.Values.Sum(t => (long)t.Tokens));
             measuredLine.Describe($"measured s · {committed:N0} tokens · {committed / Math.Max(elapsed, 1e-9):N0} tok/s");
         });
+        // Then on, if asked, until enough rows were stepped (or every flood has ended, e.g. on an error).
+        while (service.Stepper.Between(from, double.PositiveInfinity).Sum(s => s.Rows) < minRows && !floods.All(f => f.IsCompleted))
+            await Task.Delay(TimeSpan.FromMilliseconds(100));
         var to = clock.Elapsed.TotalSeconds;
         await stop.CancelAsync();
         await Task.WhenAll(floods);
