@@ -21,6 +21,7 @@ SG=${SG:-bash .gpu/run.sh}
 DEVICE=${DEVICE:-cuda}
 WORK=${WORK:-/tmp/seedgrains-7b}
 BUDGET_S=${BUDGET_S:-540}                 # the whole call; run it with timeout_s ≈ BUDGET_S + 20
+PARTS=${PARTS:-7b bundled}                # 7b = steps 1-2, bundled = steps 3-4 (two calls when not all can travel at once)
 SHAPE_CONFIG=${SHAPE_CONFIG:-deploy/gpu/shapes/dream-7b.json}
 INIT_DEVICE=${INIT_DEVICE:-$DEVICE}
 SESSIONS=${SESSIONS:-1 8 32 64}
@@ -57,15 +58,15 @@ min() { [ "$1" -lt "$2" ] && echo "$1" || echo "$2"; }
 until_reserve() { local s=$(( $(left) - $1 )); [ "$s" -ge 1 ] && echo "$s" || echo 1; }   # `timeout 0` would mean no limit
 log() { echo "[$(( $(date +%s) - start ))s] $*" | tee -a "$OUT/job.log"; }
 finish() {
-  [ -n "${sampler:-}" ] && kill "$sampler" 2>/dev/null
+  stop_sampling
   log "finishing: packing results"
-  $RESULTS table "$R/service-7b-table.json" $(for n in $SESSIONS; do echo "$R/service-7b-$n.json"; done) 2>/dev/null
-  cp "$R/service-7b-table.json" "$OUT/summary.json" 2>/dev/null
+  part 7b && $RESULTS table "$R/service-7b-table.json" $(for n in $SESSIONS; do echo "$R/service-7b-$n.json"; done)
+  $RESULTS summary "$OUT/summary.json" "$R"
   tar -C "$WORK" -czf "$OUT/results.tar.gz" results logs 2>/dev/null
 }
-trap finish EXIT
 
 # GPU memory: nvidia-smi sampled every 200 ms while a run lasts (TorchSharp 0.107 has no CUDA memory statistics).
+sampler=
 sample_memory() { # FILE
   : > "$1"
   if command -v nvidia-smi > /dev/null; then
@@ -73,36 +74,44 @@ sample_memory() { # FILE
     sampler=$!
   fi
 }
-stop_sampling() { [ -n "${sampler:-}" ] && kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null; sampler=; }
+trap finish EXIT
+stop_sampling() { if [ -n "$sampler" ]; then kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null; fi; sampler=; }
 
+part() { case " $PARTS " in *" $1 "*) return 0;; esac; return 1; }
+if [ "$SG" = "bash .gpu/run.sh" ] && [ ! -f .gpu/run.sh ]; then
+  log "no .gpu/run.sh: send .gpu/ along (or run on the warm machine a call that sent it left behind)"; exit 1
+fi
 if [ -f .gpu/app.tar.xz ] && [ ! -d .gpu/app ]; then mkdir -p .gpu/app && tar -xJf .gpu/app.tar.xz -C .gpu/app; fi
 nvidia-smi > "$L/nvidia-smi.txt" 2>&1 || true
 log "budget ${BUDGET_S}s on $DEVICE; shape $SHAPE_CONFIG"
 
 # 1. The 7B shape on this machine's disk.
-t0=$(date +%s)
-timeout -k 10 $(min 150 "$(left)") $SG init --config "$SHAPE_CONFIG" --out "$WORK/dream-7b" --device "$INIT_DEVICE" --seed 1 \
-  > "$L/init.out" 2> "$L/init.err"
-rc=$?
-log "init exit $rc in $(( $(date +%s) - t0 ))s: $(tail -1 "$L/init.out")"
-echo "{\"exit\": $rc, \"seconds\": $(( $(date +%s) - t0 )), \"device\": \"$INIT_DEVICE\", \"bytes\": $(du -cb "$WORK"/dream-7b/model*.safetensors 2>/dev/null | tail -1 | cut -f1 || echo 0)}" > "$R/init-7b.json"
+if part 7b; then
+  t0=$(date +%s)
+  timeout -k 10 $(min 150 "$(left)") $SG init --config "$SHAPE_CONFIG" --out "$WORK/dream-7b" --device "$INIT_DEVICE" --seed 1 \
+    > "$L/init.out" 2> "$L/init.err"
+  rc=$?
+  log "init exit $rc in $(( $(date +%s) - t0 ))s: $(tail -1 "$L/init.out")"
+  echo "{\"exit\": $rc, \"seconds\": $(( $(date +%s) - t0 )), \"device\": \"$INIT_DEVICE\", \"bytes\": $(du -cb "$WORK"/dream-7b/model*.safetensors 2>/dev/null | tail -1 | cut -f1 || echo 0)}" > "$R/init-7b.json"
 
-# 2. The service on it, one process per session count (each loads the model for the raw loop and for the service).
-if [ $rc = 0 ]; then
-  for n in $SESSIONS; do
-    limit=$(min "$SERVICE_MAX_S" $(( $(left) - 20 )))
-    [ "$limit" -ge 30 ] || { log "service $n: skipped, ${limit}s left"; continue; }
-    sample_memory "$L/memory-$n.csv"
-    timeout -k 10 "$limit" $SG bench service --device "$DEVICE" --model "$WORK/dream-7b" --sessions "$n" \
-      --commit-rule "$COMMIT_RULE" --step-budget "$STEP_BUDGET" --rounds "$ROUNDS" --warmup "$WARMUP" --dtype "$SERVICE_DTYPE" \
-      ${SERVICE_DATA:+--data "$SERVICE_DATA"} --seed 1 --json > "$R/service-7b-$n.json" 2> "$L/service-7b-$n.err"
-    rc=$?
-    stop_sampling
-    $RESULTS service "$R/service-7b-$n.json" "$WORK/dream-7b" "$HBM_GBPS" "$L/memory-$n.csv"
-    log "service $n sessions: exit $rc, $(python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print('%.0f tok/s, step p50 %.0f ms p99 %.0f ms, %.1fx the streaming bound, %s MiB' % (r['service_tokens_per_s'], r['service_step_p50_ms'], r['service_step_p99_ms'], r['service_step_p50_over_bound'] or 0, r['gpu_memory_used_mib_peak']))" "$R/service-7b-$n.json" 2>/dev/null || tail -2 "$L/service-7b-$n.err")"
-  done
+  # 2. The service on it, one process per session count (each loads the model for the raw loop and for the service).
+  if [ $rc = 0 ]; then
+    for n in $SESSIONS; do
+      limit=$(min "$SERVICE_MAX_S" $(( $(left) - 20 )))
+      [ "$limit" -ge 30 ] || { log "service $n: skipped, ${limit}s left"; continue; }
+      sample_memory "$L/memory-$n.csv"
+      timeout -k 10 "$limit" $SG bench service --device "$DEVICE" --model "$WORK/dream-7b" --sessions "$n" \
+        --commit-rule "$COMMIT_RULE" --step-budget "$STEP_BUDGET" --rounds "$ROUNDS" --warmup "$WARMUP" --dtype "$SERVICE_DTYPE" \
+        ${SERVICE_DATA:+--data "$SERVICE_DATA"} --seed 1 --json > "$R/service-7b-$n.json" 2> "$L/service-7b-$n.err"
+      rc=$?
+      stop_sampling
+      $RESULTS service "$R/service-7b-$n.json" "$WORK/dream-7b" "$HBM_GBPS" "$L/memory-$n.csv"
+      log "service $n sessions: exit $rc, $(python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print('%.0f tok/s, step p50 %.0f ms p99 %.0f ms, %.1fx the streaming bound, %s MiB' % (r['service_tokens_per_s'], r['service_step_p50_ms'], r['service_step_p99_ms'], r['service_step_p50_over_bound'] or 0, r['gpu_memory_used_mib_peak']))" "$R/service-7b-$n.json" 2>/dev/null || tail -2 "$L/service-7b-$n.err")"
+    done
+  fi
+  rm -rf "$WORK/dream-7b"
 fi
-rm -rf "$WORK/dream-7b"
+part bundled || exit 0
 
 # 3. The bundled models: configs and tokenizers are tracked; the weights come from MODELS_TAR when they did not travel.
 rm -rf "$WORK/bundled" && mkdir -p "$WORK/bundled"

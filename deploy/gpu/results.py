@@ -5,6 +5,7 @@
                                                                   weight-streaming bound to a `bench service` result
   results.py table OUT.json RUN.json...                           the service runs as one table
   results.py compare OUT.json BEFORE_DIR AFTER_DIR TASKS...       continued training: held-out metrics before/after
+  results.py summary OUT.json RESULTS_DIR                         the headline numbers of whatever was measured
 """
 import glob
 import json
@@ -99,12 +100,30 @@ def compare(out_path, before_dir, after_dir, tasks):
     return report["ship"]
 
 
+def summary(out_path, results):
+    """What a reader wants first: the 7B table, the decode results before/after, the shipping decision."""
+    def decodes(folder):
+        found = {}
+        for path in sorted(glob.glob(os.path.join(results, folder, "decode-*.json"))):
+            found[os.path.basename(path)[len("decode-"):-len(".json")]] = load(path)
+        return found or None
+    save(out_path, {
+        "service_7b": (load(os.path.join(results, "service-7b-table.json")) or {}).get("rows"),
+        "init_7b": load(os.path.join(results, "init-7b.json")),
+        "decode_bundled": decodes("bundled"),
+        "decode_trained": decodes("trained"),
+        "continued_training": load(os.path.join(results, "continued-training.json")),
+    })
+
+
 if __name__ == "__main__":
     command, args = sys.argv[1], sys.argv[2:]
     if command == "service":
         service(args[0], args[1], float(args[2]), args[3])
     elif command == "table":
         table(args[0], args[1:])
+    elif command == "summary":
+        summary(args[0], args[1])
     elif command == "compare":
         sys.exit(0 if compare(args[0], args[1], args[2], args[3:]) else 3)
     else:

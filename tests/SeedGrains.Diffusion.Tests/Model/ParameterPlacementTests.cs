@@ -20,22 +20,23 @@ public sealed class ParameterPlacementTests
     }
 
     [Fact]
-    public void OnTheCpuItIsTheRandomModelOfTheSameSeed()
+    public void OnTheCpuTheWeightsAreInitialisedAsTheDefaultModelsAre()
     {
+        // Not compared with a second model of the same seed: other tests draw from the process-wide generator meanwhile.
         var untied = TinyModels.TiedConfig() with { TieWordEmbeddings = false };
-        torch.manual_seed(5);
-        using var placed = new Qwen2Model(untied, CPU, ScalarType.Float32);
-        torch.manual_seed(5);
-        using var plain = new Qwen2Model(untied);
-        var expected = plain.state_dict();
-        foreach (var (name, tensor) in placed.state_dict())
+        using var model = new Qwen2Model(untied, CPU, ScalarType.BFloat16);
+        Assert.Contains(model.named_parameters(), p => p.name == "lm_head.weight");
+        foreach (var (name, parameter) in model.named_parameters())
         {
-            Assert.True(tensor.equal(expected[name]).item<bool>(), name);
+            Assert.Equal(ScalarType.BFloat16, parameter.dtype);
+            Assert.Equal(DeviceType.CPU, parameter.device.type);
+            using var values = parameter.detach().to(ScalarType.Float32);
+            if (name.EndsWith("norm.weight", StringComparison.Ordinal))
+                Assert.True(values.eq(1).all().item<bool>(), name);
+            else if (name.EndsWith(".bias", StringComparison.Ordinal))
+                Assert.True(values.eq(0).all().item<bool>(), name);
+            else // normal(0, 0.02), not the layers' own inits (std ≥ 0.06 here): with ≥ 768 values the sample std is 0.02 ± 0.0005
+                Assert.InRange(values.std().item<float>(), 0.016f, 0.024f);
         }
-        Assert.Contains(placed.named_parameters(), p => p.name == "lm_head.weight");
-        Assert.All(placed.named_parameters().Where(p => p.name.EndsWith("norm.weight", StringComparison.Ordinal)),
-            p => Assert.True(p.parameter.eq(1).all().item<bool>(), p.name));
-        Assert.All(placed.named_parameters().Where(p => p.name.EndsWith(".bias", StringComparison.Ordinal)),
-            p => Assert.True(p.parameter.eq(0).all().item<bool>(), p.name));
     }
 }
