@@ -168,8 +168,8 @@ for run in ar diffusion; do
   cp "$WORK/cont/$run/checkpoint/state.json" "$L/cont-$run-state.json" 2>/dev/null
 done
 mkdir -p "$WORK/trained"
-$SG export --checkpoint "$WORK/cont/ar/checkpoint" --tokenizer models/tokenizer --out "$WORK/trained/ar-baseline" --dtype bfloat16 >> "$OUT/job.log" 2>&1
-$SG export --checkpoint "$WORK/cont/diffusion/checkpoint" --tokenizer models/tokenizer --out "$WORK/trained/diffusion" --dtype bfloat16 >> "$OUT/job.log" 2>&1
+timeout 90 $SG export --checkpoint "$WORK/cont/ar/checkpoint" --tokenizer models/tokenizer --out "$WORK/trained/ar-baseline" --dtype bfloat16 >> "$OUT/job.log" 2>&1
+timeout 90 $SG export --checkpoint "$WORK/cont/diffusion/checkpoint" --tokenizer models/tokenizer --out "$WORK/trained/diffusion" --dtype bfloat16 >> "$OUT/job.log" 2>&1
 decode "$WORK/trained" "$R/trained" trained
 $RESULTS compare "$R/continued-training.json" "$R/bundled" "$R/trained" $DECODE_TASKS
 python3 - "$R/continued-training.json" "$ar_steps" "$diff_steps" "$BATCH" "$SEQ" <<'PY'
