@@ -31,8 +31,13 @@ ROUNDS=${ROUNDS:-2}; WARMUP=${WARMUP:-1}
 SERVICE_DTYPE=${SERVICE_DTYPE:-bfloat16}  # the weights' own dtype: float32 would stream twice the bytes
 SERVICE_MAX_S=${SERVICE_MAX_S:-110}       # per session count
 SERVICE_DATA=${SERVICE_DATA:-}            # default: the python3 standard library there
-# H100 SXM5's HBM3 peak (NVIDIA's datasheet: 3.35 TB/s); the lent card is the 80 GB SXM part. A PCIe H100 has 2.0.
-HBM_GBPS=${HBM_GBPS:-3350}
+# HBM peak bandwidth (NVIDIA's datasheets), from the card's name unless given: H100 SXM ("H100 80GB HBM3") 3.35 TB/s,
+# H100 PCIe 2.0, H100 NVL 3.9, H200 4.8; anything else (or no GPU, as in a smoke run) the H100 SXM's.
+gpu_name=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1)
+case "$gpu_name" in
+  *H200*) default_hbm=4800 ;; *H100*PCIe*) default_hbm=2000 ;; *H100*NVL*) default_hbm=3900 ;; *) default_hbm=3350 ;;
+esac
+HBM_GBPS=${HBM_GBPS:-$default_hbm}
 MODELS_TAR=${MODELS_TAR:-.gpujob/models.tar.xz}  # the bundled weights, when they cannot travel as tracked files
 HELDOUT=${HELDOUT:-.gpujob/heldout.tar.xz}
 DECODE_TASKS=${DECODE_TASKS:-lines bodies}
@@ -83,7 +88,7 @@ if [ "$SG" = "bash .gpu/run.sh" ] && [ ! -f .gpu/run.sh ]; then
 fi
 if [ -f .gpu/app.tar.xz ] && [ ! -d .gpu/app ]; then mkdir -p .gpu/app && tar -xJf .gpu/app.tar.xz -C .gpu/app; fi
 nvidia-smi > "$L/nvidia-smi.txt" 2>&1 || true
-log "budget ${BUDGET_S}s on $DEVICE; shape $SHAPE_CONFIG"
+log "budget ${BUDGET_S}s on $DEVICE (${gpu_name:-no GPU}, HBM ${HBM_GBPS} GB/s); shape $SHAPE_CONFIG"
 
 # 1. The 7B shape on this machine's disk.
 if part 7b; then
@@ -105,7 +110,7 @@ if part 7b; then
         ${SERVICE_DATA:+--data "$SERVICE_DATA"} --seed 1 --json > "$R/service-7b-$n.json" 2> "$L/service-7b-$n.err"
       rc=$?
       stop_sampling
-      $RESULTS service "$R/service-7b-$n.json" "$WORK/dream-7b" "$HBM_GBPS" "$L/memory-$n.csv"
+      GPU_NAME="$gpu_name" $RESULTS service "$R/service-7b-$n.json" "$WORK/dream-7b" "$HBM_GBPS" "$L/memory-$n.csv"
       log "service $n sessions: exit $rc, $(python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print('%.0f tok/s, step p50 %.0f ms p99 %.0f ms, %.1fx the streaming bound, %s MiB' % (r['service_tokens_per_s'], r['service_step_p50_ms'], r['service_step_p99_ms'], r['service_step_p50_over_bound'] or 0, r['gpu_memory_used_mib_peak']))" "$R/service-7b-$n.json" 2>/dev/null || tail -2 "$L/service-7b-$n.err")"
     done
   fi

@@ -50,6 +50,7 @@ def service(run_path, model_dir, hbm_gbps, samples):
     bound_ms = streamed / (hbm_gbps * 1e9) * 1000
     run["weights_bytes_on_disk"] = stored
     run["weights_bytes_streamed_per_forward"] = streamed
+    run["gpu"] = os.environ.get("GPU_NAME") or None
     run["hbm_gb_per_s"] = hbm_gbps
     run["weight_streaming_bound_ms"] = bound_ms
     for path in ("service", "raw"):
@@ -62,7 +63,8 @@ def service(run_path, model_dir, hbm_gbps, samples):
 def table(out_path, run_paths):
     columns = ["sessions", "service_tokens_per_s", "raw_tokens_per_s", "service_step_p50_ms", "service_step_p99_ms",
                "raw_step_p50_ms", "raw_step_p99_ms", "p50_ms", "p99_ms", "gpu_memory_used_mib_peak",
-               "weight_streaming_bound_ms", "service_step_p50_over_bound", "service_mean_batch", "dtype", "step_budget"]
+               "weight_streaming_bound_ms", "service_step_p50_over_bound", "service_mean_batch", "dtype", "step_budget", "gpu",
+               "hbm_gb_per_s"]
     rows = []
     for path in run_paths:
         run = load(path)
