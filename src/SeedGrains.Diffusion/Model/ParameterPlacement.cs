@@ -7,7 +7,4 @@ namespace SeedGrains.Diffusion.Model;
 /// to every layer so a large model is allocated — and its random initialisation computed — on the device it will run
 /// on: a 7B shape built on the CPU in float32 first would need 30 GB and minutes of single-threaded random numbers.
 /// </summary>
-internal readonly record struct ParameterPlacement(Device? Device, ScalarType? Dtype)
-{
-    public static ParameterPlacement Default => default;
-}
+internal readonly record struct ParameterPlacement(Device? Device, ScalarType? Dtype);
