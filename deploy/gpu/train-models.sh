@@ -25,7 +25,7 @@ SEQ=${SEQ:-512}
 AR_LR=${AR_LR:-2e-3}; AR_WARMUP=${AR_WARMUP:-200}
 DIFF_LR=${DIFF_LR:-1e-3}; DIFF_WARMUP=${DIFF_WARMUP:-50}
 BENCH_FILES=${BENCH_FILES:-150}
-EXCLUDED="graphql docker boto3 s3transfer traitlets attr attrs cryptography idna annotated_types asttokens blinker cloudpickle colorama jmespath markupsafe pyasn1 rsa wcwidth yaml"
+. "$(dirname "$0")/corpus.sh"   # build_corpus and the excluded package names
 
 # A process limit for each training run: its budget plus time to tokenize the corpus and save (AR_MINUTES may be 0.5).
 TRAIN_LIMIT=$(awk -v m="$AR_MINUTES" 'BEGIN { print int(m * 60) + 240 }')
@@ -53,24 +53,7 @@ fi
 
 # 1. Corpus: python files of CORPUS_SOURCE without the excluded package folders and without copies of held-out files.
 log "corpus from $CORPUS_SOURCE"
-rm -rf "$WORK/corpus" && mkdir -p "$WORK/corpus"
-pattern=$(echo $EXCLUDED | sed 's/ /|/g')
-(cd "$CORPUS_SOURCE" && find . -name '*.py' -type f -not -path '*/__pycache__/*' | grep -Ev "/($pattern)/" | sort > "$WORK/files.txt")
-(cd "$CORPUS_SOURCE" && tar -cf - -T "$WORK/files.txt") | tar -xf - -C "$WORK/corpus"
-removed=0
-if [ -f .gpujob/heldout.sha256 ]; then
-  (cd "$WORK/corpus" && find . -name '*.py' -type f -print0 | xargs -0 sha256sum) > "$WORK/corpus.sha256"
-  awk 'NR==FNR { held[$1] = 1; next } ($1 in held) { sub(/^[0-9a-f]+  /, ""); print }' .gpujob/heldout.sha256 "$WORK/corpus.sha256" > "$WORK/removed.txt"
-  removed=$(wc -l < "$WORK/removed.txt")
-  (cd "$WORK/corpus" && tr '\n' '\0' < "$WORK/removed.txt" | xargs -0 -r rm -f)
-fi
-{
-  echo "source: $CORPUS_SOURCE"
-  echo "excluded folder names: $EXCLUDED"
-  echo "files copied: $(wc -l < "$WORK/files.txt"); removed as identical to a held-out file: $removed"
-  echo "bytes: $(du -sb "$WORK/corpus" | cut -f1)"
-  echo "largest top-level folders (KiB):"; du -sk "$WORK/corpus"/* | sort -rn | head -40
-} > "$WORK/corpus.txt"
+build_corpus "$CORPUS_SOURCE" "$WORK"
 head -4 "$WORK/corpus.txt" | tee -a "$OUT/job.log"
 
 # 2. The AR baseline, on a time budget, leaving the diffusion model's starting point in ar/branch.

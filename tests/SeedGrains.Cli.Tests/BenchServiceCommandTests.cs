@@ -43,6 +43,13 @@ public sealed class BenchServiceCommandTests : IDisposable
         Assert.InRange(Number("raw_mean_batch"), 1, 2);
         Assert.InRange(root.GetProperty("identical_outputs").GetInt32(), 0, root.GetProperty("outputs").GetInt32());
         Assert.True(root.GetProperty("service_steps").GetInt32() > 0 && root.GetProperty("raw_steps").GetInt32() > 0);
+        foreach (var path in new[] { "service", "raw" })
+        {
+            Assert.True(Number($"{path}_step_p50_ms") > 0, stdout);
+            Assert.True(Number($"{path}_step_p50_ms") <= Number($"{path}_step_p99_ms"), stdout);
+            // A step is one stepper call inside a request: never longer than the slowest request.
+            Assert.True(Number($"{path}_step_p99_ms") <= Number(path == "service" ? "p99_ms" : "raw_p99_ms"), stdout);
+        }
     }
 
     [Fact]

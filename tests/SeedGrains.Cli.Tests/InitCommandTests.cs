@@ -13,10 +13,10 @@ public sealed class InitCommandTests : IDisposable
 
     private static string TinyShape() => Path.Combine(Cli.BundledTokenizerDirectory(), "..", "..", "deploy", "gpu", "shapes", "tiny.json");
 
-    private async Task<string> Init(string name, int seed, string shardMb = "0.5")
+    private async Task<string> Init(string name, int seed, string shardMb = "0.5", params string[] more)
     {
         var output = Path.Combine(_directory, name);
-        var (exitCode, stdout, stderr) = await Cli.RunAsync("init", "--config", TinyShape(), "--out", output, "--seed", $"{seed}", "--max-shard-mb", shardMb);
+        var (exitCode, stdout, stderr) = await Cli.RunAsync(["init", "--config", TinyShape(), "--out", output, "--seed", $"{seed}", "--max-shard-mb", shardMb, .. more]);
         Assert.True(exitCode == 0, stderr);
         Assert.Contains("bfloat16", stdout, StringComparison.Ordinal);
         return output;
@@ -46,6 +46,18 @@ public sealed class InitCommandTests : IDisposable
         var weights = (string folder) => File.ReadAllBytes(Path.Combine(folder, "model.safetensors"));
         Assert.Equal(weights(first), weights(again));
         Assert.NotEqual(weights(first), weights(other));
+    }
+
+    [Fact]
+    public async Task The_device_option_draws_there_and_cpu_is_the_default()
+    {
+        var byDefault = await Init("default", seed: 4, shardMb: "100");
+        var onCpu = await Init("cpu", seed: 4, shardMb: "100", "--device", "cpu");
+        Assert.Equal(File.ReadAllBytes(Path.Combine(byDefault, "model.safetensors")), File.ReadAllBytes(Path.Combine(onCpu, "model.safetensors")));
+
+        var (exitCode, _, stderr) = await Cli.RunAsync("init", "--config", TinyShape(), "--out", Path.Combine(_directory, "bad"), "--device", "tpu");
+        Assert.Equal(1, exitCode);
+        Assert.Contains("tpu", stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -14,7 +14,8 @@ namespace SeedGrains.Cli.Commands;
 /// <summary>
 /// `seedgrains bench service`: N concurrent 3-line rewrites through the real service (in-process silo, HTTP on
 /// loopback, SSE until idle) against the raw batched decoder loop on the same model and the same windows, in one run.
-/// Throughput counts generated tokens committed (the mask budgets) on both paths; latency is create → idle.
+/// Throughput counts generated tokens committed (the mask budgets) on both paths; latency is create → idle, and per
+/// step the time of each batched stepper call.
 /// </summary>
 internal static class BenchServiceCommand
 {
@@ -155,6 +156,11 @@ internal static class BenchServiceCommand
             ["p99_ms"] = Percentiles.NearestRank(serviceLatency, 99),
             ["raw_p50_ms"] = Percentiles.NearestRank(rawLatency, 50),
             ["raw_p99_ms"] = Percentiles.NearestRank(rawLatency, 99),
+            // Per batched step (one stepper call: a forward plus the commit), the unit a weight-streaming bound applies to.
+            ["service_step_p50_ms"] = Percentiles.NearestRank(StepMilliseconds(serviceSpans), 50),
+            ["service_step_p99_ms"] = Percentiles.NearestRank(StepMilliseconds(serviceSpans), 99),
+            ["raw_step_p50_ms"] = Percentiles.NearestRank(StepMilliseconds(rawSpans), 50),
+            ["raw_step_p99_ms"] = Percentiles.NearestRank(StepMilliseconds(rawSpans), 99),
             ["sessions"] = requests.Count,
             ["context_cache_refresh_every"] = modelSettings.ContextCacheRefreshEvery,
             ["dtype"] = ComputeDtypeSelector.NameOf(bundle.Model.Dtype),
@@ -194,6 +200,8 @@ internal static class BenchServiceCommand
             ["cpu_cores"] = Environment.ProcessorCount,
         };
     }
+
+    static IEnumerable<double> StepMilliseconds(IEnumerable<StepSpan> spans) => spans.Select(s => (s.End - s.Start) * 1000);
 
     /// <summary>"rows:count" pairs, largest batch first.</summary>
     static string Histogram(IEnumerable<StepSpan> spans) =>

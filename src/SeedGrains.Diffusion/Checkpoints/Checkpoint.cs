@@ -30,28 +30,23 @@ public static class Checkpoint
         var config = ModelConfig.Load(Path.Combine(dir, ConfigFile));
         using var source = CheckpointTensors.Open(dir);
 
-        var model = new Qwen2Model(config, initialize: false);
+        // Names, shapes and dtypes are checked against the model's layout on the meta device (no memory, no random
+        // numbers); the model itself is then created directly on the device in the compute dtype, so a large one is
+        // never built on the CPU in float32 first.
+        using (var layout = new Qwen2Model(config, initialize: false, new ParameterPlacement(new Device(DeviceType.META), null)))
+        {
+            CheckNames(layout.state_dict().Keys, source, config, dir);
+            foreach (var (name, parameter) in layout.state_dict())
+            {
+                CheckTensor(source, name, parameter.shape);
+            }
+        }
+
+        var target = dtype ?? source.Info("model.embed_tokens.weight").Dtype;
+        SafeTensorsDtype.ToConfigName(target); // rejects a non-model dtype before any work
+        var model = new Qwen2Model(config, initialize: false, new ParameterPlacement(device, target));
         try
         {
-            var expected = model.state_dict();
-            CheckNames(expected.Keys, source, config, dir);
-            foreach (var (name, parameter) in expected)
-            {
-                var info = source.Info(name);
-                if (!info.Shape.SequenceEqual(parameter.shape))
-                {
-                    throw new InvalidDataException($"{source.FileOf(name)}: tensor '{name}' has shape {info.ShapeText} but the config needs [{string.Join(", ", parameter.shape)}]");
-                }
-                if (info.Dtype is not (ScalarType.Float32 or ScalarType.BFloat16 or ScalarType.Float16 or ScalarType.Float64))
-                {
-                    throw new InvalidDataException($"{source.FileOf(name)}: tensor '{name}' is {info.DtypeName}; model weights must be floating point");
-                }
-            }
-
-            var target = dtype ?? source.Info("model.embed_tokens.weight").Dtype;
-            SafeTensorsDtype.ToConfigName(target); // rejects a non-model dtype before any work
-            model.to(target);
-            model.to(device);
             using (no_grad())
             {
                 foreach (var (name, parameter) in model.state_dict())
@@ -124,6 +119,19 @@ public static class Checkpoint
             File.WriteAllText(Path.Combine(dir, IndexFile), index.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
         }
         (model.Config with { Dtype = dtypeName }).Save(Path.Combine(dir, ConfigFile));
+    }
+
+    private static void CheckTensor(CheckpointTensors source, string name, long[] shape)
+    {
+        var info = source.Info(name);
+        if (!info.Shape.SequenceEqual(shape))
+        {
+            throw new InvalidDataException($"{source.FileOf(name)}: tensor '{name}' has shape {info.ShapeText} but the config needs [{string.Join(", ", shape)}]");
+        }
+        if (info.Dtype is not (ScalarType.Float32 or ScalarType.BFloat16 or ScalarType.Float16 or ScalarType.Float64))
+        {
+            throw new InvalidDataException($"{source.FileOf(name)}: tensor '{name}' is {info.DtypeName}; model weights must be floating point");
+        }
     }
 
     private static void CheckNames(IEnumerable<string> expectedNames, CheckpointTensors source, ModelConfig config, string dir)

@@ -18,15 +18,15 @@ internal sealed class Qwen2Attention : nn.Module
     private readonly int numKvHeads;
     private readonly int headDim;
 
-    public Qwen2Attention(ModelConfig config) : base(nameof(Qwen2Attention))
+    public Qwen2Attention(ModelConfig config, ParameterPlacement placement) : base(nameof(Qwen2Attention))
     {
         numHeads = config.NumHeads;
         numKvHeads = config.NumKvHeads;
         headDim = config.HeadDim;
-        q_proj = nn.Linear(config.HiddenSize, numHeads * headDim, hasBias: config.AttentionBias);
-        k_proj = nn.Linear(config.HiddenSize, numKvHeads * headDim, hasBias: config.AttentionBias);
-        v_proj = nn.Linear(config.HiddenSize, numKvHeads * headDim, hasBias: config.AttentionBias);
-        o_proj = nn.Linear(numHeads * headDim, config.HiddenSize, hasBias: false);
+        q_proj = nn.Linear(config.HiddenSize, numHeads * headDim, hasBias: config.AttentionBias, placement.Device, placement.Dtype);
+        k_proj = nn.Linear(config.HiddenSize, numKvHeads * headDim, hasBias: config.AttentionBias, placement.Device, placement.Dtype);
+        v_proj = nn.Linear(config.HiddenSize, numKvHeads * headDim, hasBias: config.AttentionBias, placement.Device, placement.Dtype);
+        o_proj = nn.Linear(numHeads * headDim, config.HiddenSize, hasBias: false, placement.Device, placement.Dtype);
         RegisterComponents();
     }
 

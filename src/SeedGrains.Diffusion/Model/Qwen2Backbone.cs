@@ -11,12 +11,12 @@ internal sealed class Qwen2Backbone : nn.Module
     private readonly ModuleList<Qwen2DecoderLayer> layers;
     private readonly RmsNorm norm;
 
-    public Qwen2Backbone(ModelConfig config) : base(nameof(Qwen2Backbone))
+    public Qwen2Backbone(ModelConfig config, ParameterPlacement placement) : base(nameof(Qwen2Backbone))
     {
         this.config = config;
-        embed_tokens = nn.Embedding(config.VocabSize, config.HiddenSize);
-        layers = nn.ModuleList(Enumerable.Range(0, config.NumLayers).Select(_ => new Qwen2DecoderLayer(config)).ToArray());
-        norm = new RmsNorm(config.HiddenSize, config.RmsNormEps);
+        embed_tokens = nn.Embedding(config.VocabSize, config.HiddenSize, device: placement.Device, dtype: placement.Dtype);
+        layers = nn.ModuleList(Enumerable.Range(0, config.NumLayers).Select(_ => new Qwen2DecoderLayer(config, placement)).ToArray());
+        norm = new RmsNorm(config.HiddenSize, config.RmsNormEps, placement);
         RegisterComponents();
     }
 

@@ -10,12 +10,12 @@ internal sealed class Qwen2DecoderLayer : nn.Module
     private readonly RmsNorm post_attention_layernorm;
     private readonly Qwen2Mlp mlp;
 
-    public Qwen2DecoderLayer(ModelConfig config) : base(nameof(Qwen2DecoderLayer))
+    public Qwen2DecoderLayer(ModelConfig config, ParameterPlacement placement) : base(nameof(Qwen2DecoderLayer))
     {
-        input_layernorm = new RmsNorm(config.HiddenSize, config.RmsNormEps);
-        self_attn = new Qwen2Attention(config);
-        post_attention_layernorm = new RmsNorm(config.HiddenSize, config.RmsNormEps);
-        mlp = new Qwen2Mlp(config);
+        input_layernorm = new RmsNorm(config.HiddenSize, config.RmsNormEps, placement);
+        self_attn = new Qwen2Attention(config, placement);
+        post_attention_layernorm = new RmsNorm(config.HiddenSize, config.RmsNormEps, placement);
+        mlp = new Qwen2Mlp(config, placement);
         RegisterComponents();
     }
 

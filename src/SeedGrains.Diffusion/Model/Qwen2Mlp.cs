@@ -10,11 +10,11 @@ internal sealed class Qwen2Mlp : nn.Module<Tensor, Tensor>
     private readonly Linear up_proj;
     private readonly Linear down_proj;
 
-    public Qwen2Mlp(ModelConfig config) : base(nameof(Qwen2Mlp))
+    public Qwen2Mlp(ModelConfig config, ParameterPlacement placement) : base(nameof(Qwen2Mlp))
     {
-        gate_proj = nn.Linear(config.HiddenSize, config.IntermediateSize, hasBias: false);
-        up_proj = nn.Linear(config.HiddenSize, config.IntermediateSize, hasBias: false);
-        down_proj = nn.Linear(config.IntermediateSize, config.HiddenSize, hasBias: false);
+        gate_proj = nn.Linear(config.HiddenSize, config.IntermediateSize, hasBias: false, placement.Device, placement.Dtype);
+        up_proj = nn.Linear(config.HiddenSize, config.IntermediateSize, hasBias: false, placement.Device, placement.Dtype);
+        down_proj = nn.Linear(config.IntermediateSize, config.HiddenSize, hasBias: false, placement.Device, placement.Dtype);
         RegisterComponents();
     }
 

@@ -21,16 +21,26 @@ public sealed class Qwen2Model : nn.Module
     {
     }
 
+    /// <summary>
+    /// A randomly initialised model (as above) created on <paramref name="device"/> in <paramref name="dtype"/>: the
+    /// weights are allocated and drawn there, so a large shape never exists on the CPU (the random numbers, and so the
+    /// weights for a seed, depend on the device's generator).
+    /// </summary>
+    public Qwen2Model(ModelConfig config, Device device, ScalarType dtype) : this(config, initialize: true, new ParameterPlacement(device, dtype))
+    {
+    }
+
     /// <param name="initialize">False when the weights are about to be overwritten (checkpoint loading).</param>
-    internal Qwen2Model(ModelConfig config, bool initialize) : base(nameof(Qwen2Model))
+    /// <param name="placement">Device and dtype to create the parameters in (default: CPU, float32).</param>
+    internal Qwen2Model(ModelConfig config, bool initialize, ParameterPlacement placement = default) : base(nameof(Qwen2Model))
     {
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
         Config = config;
-        model = new Qwen2Backbone(config);
+        model = new Qwen2Backbone(config, placement);
         if (!config.TieWordEmbeddings)
         {
-            lm_head = nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false);
+            lm_head = nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false, placement.Device, placement.Dtype);
         }
         RegisterComponents();
         if (initialize)

@@ -16,10 +16,10 @@ internal sealed class RmsNorm : nn.Module<Tensor, Tensor>
     private readonly Scalar eps;
     private readonly Scalar two = 2.ToScalar();
 
-    public RmsNorm(long dim, double eps) : base(nameof(RmsNorm))
+    public RmsNorm(long dim, double eps, ParameterPlacement placement = default) : base(nameof(RmsNorm))
     {
         this.eps = eps.ToScalar();
-        weight = new Parameter(ones(dim));
+        weight = new Parameter(ones(dim, placement.Dtype, placement.Device));
         RegisterComponents();
     }
 
