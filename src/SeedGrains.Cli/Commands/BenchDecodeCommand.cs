@@ -45,9 +45,18 @@ internal static class BenchDecodeCommand
             if (diffusion.IsAutoregressive) throw new ArgumentException($"--model {p.GetValue(model)} is a causal (AR) model");
             if (!ar.IsAutoregressive) throw new ArgumentException($"--ar-model {p.GetValue(arModel)} is not a causal (AR) model");
             // Bodies are chosen by their length in the diffusion model's tokenizer (the bundled pair shares one).
-            var (cases, files) = bodies
-                ? BodiesTask.Build(p.GetValue(data)!, diffusion.Tokenizer, p.GetValue(maxFiles), p.GetValue(seed), p.GetValue(spansPerFile)) is var b ? (b.Cases, b.FilesUsed) : default
-                : LinesTask.Build(p.GetValue(data)!, p.GetValue(maxFiles), p.GetValue(seed), p.GetValue(spansPerFile)) is var l ? (l.Cases, l.FilesUsed) : default;
+            IReadOnlyList<InfillCase> cases;
+            int files;
+            if (bodies)
+            {
+                var sample = BodiesTask.Build(p.GetValue(data)!, diffusion.Tokenizer, p.GetValue(maxFiles), p.GetValue(seed), p.GetValue(spansPerFile));
+                (cases, files) = (sample.Cases, sample.FilesUsed);
+            }
+            else
+            {
+                var sample = LinesTask.Build(p.GetValue(data)!, p.GetValue(maxFiles), p.GetValue(seed), p.GetValue(spansPerFile));
+                (cases, files) = (sample.Cases, sample.FilesUsed);
+            }
             var parseCheck = bodies ? new PythonParseCheck() : null;
             var arDecode = decoding.DecoderFor(ar, p);
             var (d, a, prompt, dParse, aParse) = CliProgress.Run(p.GetValue(json), progress =>
