@@ -67,13 +67,15 @@ public sealed class BodiesTaskTests : IDisposable
     [Fact]
     public void OneLineBodiesAndBodiesOutsideTheTokenRangeAreExcluded()
     {
-        var inline = "def f(value, offset): return compute(value, offset) + compute(offset, value) + compute(value, value) + offset\n";
+        var inlineBody = "return compute(value, offset) + compute(offset, value) + compute(value, value) + compute(offset, offset) + offset\n";
+        var inline = "def f(value, offset): " + inlineBody;
+        var inlineAfterLongSignature = "def k(value,\n      offset): " + inlineBody;   // the body's line is not the def's
         var tiny = "def g(value):\n    return value\n";
         var huge = "def h(value, offset):\n" + Body("    ", 40) + "    return value_39\n";
-        var text = inline + tiny + huge;
+        var text = inline + inlineAfterLongSignature + tiny + huge;
         var tokenizer = TokenizerFixtures.Tokenizer;
 
-        Assert.True(tokenizer.EncodeVerbatim(inline).Ids.Length > BodiesTask.MinTokens);   // long enough, but not whole lines
+        Assert.True(tokenizer.EncodeVerbatim(inlineBody).Ids.Length >= BodiesTask.MinTokens);   // long enough, but not whole lines
         Assert.True(tokenizer.EncodeVerbatim(Body("    ", 40)).Ids.Length > BodiesTask.MaxTokens);
         Assert.Empty(Middles(text));
     }
