@@ -52,6 +52,55 @@ public sealed class BenchDecodeCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task BodiesReportsBothModelsParseRateOnTheSameBodies()
+    {
+        var diffusion = TinyModel.Save(Path.Combine(_dir, "diffusion"));
+        var ar = TinyModel.Save(Path.Combine(_dir, "ar"), AttentionMode.Causal, seed: 11);
+        var data = SamplePython.BodiesFolder(_dir, files: 2);
+
+        var (exitCode, stdout, stderr) = await Cli.RunAsync("bench", "decode", "--model", diffusion, "--ar-model", ar, "--data", data,
+            "--task", "bodies", "--max-files", "2", "--seed", "1", "--threads", "1", "--json");
+
+        Assert.True(exitCode == 0, stderr);
+        using var json = JsonDocument.Parse(stdout.Trim());
+        var root = json.RootElement;
+        foreach (var field in ContractFields)
+            Assert.True(root.TryGetProperty(field, out var value) && value.ValueKind == JsonValueKind.Number, $"missing {field}: {stdout}");
+        Assert.Equal("bodies", root.GetProperty("task").GetString());
+        Assert.Equal((2, 2), (root.GetProperty("files").GetInt32(), root.GetProperty("spans").GetInt32()));
+        // Two bodies: each model's parse rate is a count of them.
+        Assert.Contains(root.GetProperty("diffusion_parse_rate").GetDouble(), new[] { 0, 0.5, 1 });
+        Assert.Contains(root.GetProperty("ar_parse_rate").GetDouble(), new[] { 0, 0.5, 1 });
+        Assert.InRange(root.GetProperty("diffusion_edit_similarity").GetDouble(), 0, 1);
+        // A body of 32–256 tokens gets the lines budget rule: at least 32 + 8 masks.
+        Assert.True(root.GetProperty("budget_tokens").GetInt32() >= 2 * 40, stdout);
+    }
+
+    [Fact]
+    public async Task LinesHasNoParseRateAndAnUnknownTaskIsAClearError()
+    {
+        var diffusion = TinyModel.Save(Path.Combine(_dir, "diffusion"));
+        var ar = TinyModel.Save(Path.Combine(_dir, "ar"), AttentionMode.Causal, seed: 11);
+        var data = SamplePython.Folder(_dir, files: 1);
+        string[] arguments = ["bench", "decode", "--model", diffusion, "--ar-model", ar, "--data", data, "--max-files", "1", "--threads", "1", "--json"];
+
+        var (exitCode, stdout, stderr) = await Cli.RunAsync(arguments);
+
+        Assert.True(exitCode == 0, stderr);
+        using (var json = JsonDocument.Parse(stdout.Trim()))
+        {
+            Assert.Equal("lines", json.RootElement.GetProperty("task").GetString());
+            Assert.False(json.RootElement.TryGetProperty("diffusion_parse_rate", out _), stdout);
+        }
+
+        (exitCode, stdout, stderr) = await Cli.RunAsync([.. arguments, "--task", "loss"]);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Equal("", stdout.Trim());
+        Assert.Contains("--task must be lines or bodies, not 'loss'", stderr);
+    }
+
+    [Fact]
     public async Task BothModelsComputeInTheDtypeAsked()
     {
         var diffusion = TinyModel.Save(Path.Combine(_dir, "diffusion"));

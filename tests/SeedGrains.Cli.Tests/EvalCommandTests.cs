@@ -2,7 +2,7 @@ using System.Text.Json;
 
 namespace SeedGrains.Cli.Tests;
 
-/// <summary>`seedgrains eval --task lines` end to end through the built CLI on a tiny random model.</summary>
+/// <summary>`seedgrains eval --task lines|bodies` end to end through the built CLI on a tiny random model.</summary>
 public sealed class EvalCommandTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("seedgrains-eval-").FullName;
@@ -34,6 +34,41 @@ public sealed class EvalCommandTests : IDisposable
         Assert.StartsWith("{", stdout.TrimStart(), StringComparison.Ordinal);
         // Quality is measured in full precision unless --dtype asks otherwise.
         Assert.Equal("float32", root.GetProperty("dtype").GetString());
+    }
+
+    [Theory]
+    [InlineData("diffusion")]
+    [InlineData("ar")]
+    public async Task BodiesReportsTheParseRateBesideExactMatchAndEditSimilarity(string kind)
+    {
+        var model = TinyModel.Save(Path.Combine(_dir, "model"), kind == "ar" ? Diffusion.Model.AttentionMode.Causal : Diffusion.Model.AttentionMode.Bidirectional);
+        var data = SamplePython.BodiesFolder(_dir, files: 2);
+
+        var (exitCode, stdout, stderr) = await Cli.RunAsync("eval", "--model", model, "--data", data, "--task", "bodies", "--max-files", "2",
+            "--spans-per-file", "2", "--seed", "1", "--threads", "1", "--json");
+
+        Assert.True(exitCode == 0, stderr);
+        using var json = JsonDocument.Parse(stdout.Trim());
+        var root = json.RootElement;
+        Assert.Equal(("bodies", kind), (root.GetProperty("task").GetString(), root.GetProperty("kind").GetString()));
+        Assert.Equal((2, 0, 4), (root.GetProperty("files").GetInt32(), root.GetProperty("files_unparsed").GetInt32(), root.GetProperty("spans").GetInt32()));
+        Assert.InRange(root.GetProperty("edit_similarity").GetDouble(), 0, 1);
+        var parsed = root.GetProperty("parsed").GetInt32();
+        Assert.InRange(parsed, 0, 4);
+        Assert.Equal(parsed / 4.0, root.GetProperty("parse_rate").GetDouble(), 12);
+    }
+
+    [Fact]
+    public async Task AnUnknownTaskIsAClearError()
+    {
+        var model = TinyModel.Save(Path.Combine(_dir, "model"));
+        var data = SamplePython.Folder(_dir, files: 1);
+
+        var (exitCode, stdout, stderr) = await Cli.RunAsync("eval", "--model", model, "--data", data, "--task", "words", "--json");
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Equal("", stdout.Trim());
+        Assert.Contains("--task must be lines, bodies or loss, not 'words'", stderr);
     }
 
     [Fact]

@@ -28,4 +28,30 @@ internal static class SamplePython
         for (var f = 0; f < files; f++) Write(Path.Combine(data, $"module_{f}.py"), f);
         return data;
     }
+
+    /// <summary>
+    /// A folder <c>bodies</c> under <paramref name="parent"/> with <paramref name="files"/> files of three functions whose
+    /// bodies (6 lines, a docstring above them) fall inside the `bodies` task's 32–256 tokens; returns its path.
+    /// </summary>
+    public static string BodiesFolder(string parent, int files)
+    {
+        var data = Directory.CreateDirectory(Path.Combine(parent, "bodies")).FullName;
+        for (var f = 0; f < files; f++)
+        {
+            var text = new StringBuilder("import math\n\n");
+            for (var i = 0; i < 3; i++)
+            {
+                text.Append($"def scaled_{f}_{i}(values, scale={i + 2}):\n");
+                text.Append("    \"\"\"Scale the values and sum them.\"\"\"\n");
+                text.Append("    total = 0\n");
+                text.Append("    for value in values:\n");
+                text.Append($"        total += math.floor(value * scale) + {f + i}\n");
+                text.Append("    if total < 0:\n");
+                text.Append("        return -total\n");
+                text.Append("    return total\n\n\n");
+            }
+            File.WriteAllText(Path.Combine(data, $"module_{f}.py"), text.ToString());
+        }
+        return data;
+    }
 }

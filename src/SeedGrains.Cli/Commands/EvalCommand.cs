@@ -7,8 +7,8 @@ using SeedGrains.Diffusion.Runtime;
 namespace SeedGrains.Cli.Commands;
 
 /// <summary>
-/// `seedgrains eval --task lines|loss`: the `lines` infill task (no oracle length) or validation loss, for a
-/// diffusion model or the AR baseline (told apart by the model's config).
+/// `seedgrains eval --task lines|bodies|loss`: the `lines` or `bodies` infill task (no oracle length) or validation loss,
+/// for a diffusion model or the AR baseline (told apart by the model's config).
 /// </summary>
 internal static class EvalCommand
 {
@@ -16,9 +16,9 @@ internal static class EvalCommand
     {
         var model = new Option<string>("--model") { Description = "Model folder (config.json, weights, tokenizer.json)", Required = true };
         var data = new Option<string>("--data") { Description = "Directory of held-out source files", Required = true };
-        var task = new Option<string>("--task") { Description = "lines | loss", DefaultValueFactory = _ => "lines" };
+        var task = new Option<string>("--task") { Description = "lines | bodies | loss", DefaultValueFactory = _ => "lines" };
         var maxFiles = new Option<int>("--max-files") { DefaultValueFactory = _ => 100 };
-        var spansPerFile = new Option<int>("--spans-per-file") { DefaultValueFactory = _ => 1 };
+        var spansPerFile = new Option<int>("--spans-per-file") { Description = "Spans (lines) or function bodies (bodies) per file", DefaultValueFactory = _ => 1 };
         var verbose = new Option<bool>("--verbose") { Description = "Print every case (stderr)" };
         var seed = CliOptions.Seed();
         var device = CliOptions.Device();
@@ -38,26 +38,22 @@ internal static class EvalCommand
             {
                 case "lines":
                     var sample = LinesTask.Build(p.GetValue(data)!, p.GetValue(maxFiles), p.GetValue(seed), p.GetValue(spansPerFile));
-                    var decode = policy.DecoderFor(bundle, p);
                     var summary = CliProgress.Run(p.GetValue(json), progress =>
-                    {
-                        var spans = progress.Line("spans", sample.Cases.Count);
-                        return InfillRun.Evaluate(sample.Cases, bundle.Tokenizer, decode, (i, c, text, ok) =>
-                        {
-                            spans(1);
-                            if (p.GetValue(verbose)) Console.Error.WriteLine($"[{i}] {(ok ? "OK  " : "MISS")} {c.File}:{c.FirstLine + 1}\n--- expected\n{c.Middle}--- got\n{text}\n");
-                        });
-                    });
+                        InfillRun.Evaluate(sample.Cases, bundle.Tokenizer, policy.DecoderFor(bundle, p), OnCase(progress.Line("spans", sample.Cases.Count), p.GetValue(verbose))));
                     result["files"] = sample.FilesUsed;
                     result["files_skipped"] = sample.FilesSkipped;
-                    result["spans"] = summary.Spans;
-                    result["exact_match"] = summary.ExactMatch;
-                    result["exact_matches"] = summary.ExactMatches;
-                    result["edit_similarity"] = summary.EditSimilarity;
-                    result["generated_tokens"] = summary.GeneratedTokens;
-                    result["tokens_per_s"] = summary.TokensPerSecond;
-                    result["steps_per_token"] = summary.StepsPerToken;
-                    if (!bundle.IsAutoregressive) result["policy"] = policy.Describe(p);
+                    Report(summary);
+                    break;
+                case "bodies":
+                    var bodies = BodiesTask.Build(p.GetValue(data)!, bundle.Tokenizer, p.GetValue(maxFiles), p.GetValue(seed), p.GetValue(spansPerFile));
+                    var filled = CliProgress.Run(p.GetValue(json), progress =>
+                        BodiesRun.Evaluate(bodies.Cases, bundle.Tokenizer, policy.DecoderFor(bundle, p), new PythonParseCheck(), OnCase(progress.Line("bodies", bodies.Cases.Count), p.GetValue(verbose))));
+                    result["files"] = bodies.FilesUsed;
+                    result["files_skipped"] = bodies.FilesSkipped;
+                    result["files_unparsed"] = bodies.FilesUnparsed;
+                    Report(filled.Infill);
+                    result["parse_rate"] = filled.ParseRate;
+                    result["parsed"] = filled.Parsed;
                     break;
                 case "loss":
                     var loss = CliProgress.Run(p.GetValue(json), progress =>
@@ -72,11 +68,30 @@ internal static class EvalCommand
                     result[bundle.IsAutoregressive ? "nll_per_token" : "diffusion_bound_per_token"] = loss.LossPerToken;
                     break;
                 default:
-                    throw new ArgumentException($"--task must be lines or loss, not '{p.GetValue(task)}'");
+                    throw new ArgumentException($"--task must be lines, bodies or loss, not '{p.GetValue(task)}'");
             }
             CliOptions.Print(result, p.GetValue(json));
             return 0;
+
+            void Report(InfillSummary summary)
+            {
+                result["spans"] = summary.Spans;
+                result["exact_match"] = summary.ExactMatch;
+                result["exact_matches"] = summary.ExactMatches;
+                result["edit_similarity"] = summary.EditSimilarity;
+                result["generated_tokens"] = summary.GeneratedTokens;
+                result["tokens_per_s"] = summary.TokensPerSecond;
+                result["steps_per_token"] = summary.StepsPerToken;
+                if (!bundle.IsAutoregressive) result["policy"] = policy.Describe(p);
+            }
         });
         return command;
     }
+
+    /// <summary>Advances the progress line after each case and, with --verbose, prints it (stderr).</summary>
+    static Action<int, InfillCase, string, bool> OnCase(Action<double> advance, bool verbose) => (i, c, text, ok) =>
+    {
+        advance(1);
+        if (verbose) Console.Error.WriteLine($"[{i}] {(ok ? "OK  " : "MISS")} {c.File}:{c.FirstLine + 1}\n--- expected\n{c.Middle}--- got\n{text}\n");
+    };
 }
