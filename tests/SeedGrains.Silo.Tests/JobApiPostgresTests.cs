@@ -109,6 +109,21 @@ public sealed class JobApiPostgresTests : IAsyncLifetime
         var done = JsonDocument.Parse((await Finished(id))[^1].Data).RootElement;
         Assert.Equal(("succeeded", 2, 3), (done.GetProperty("status").GetString(), done.GetProperty("filesTotal").GetInt32(), done.GetProperty("filesUploaded").GetInt32()));
         await GitApplies(await Client.GetStringAsync($"/v1/jobs/{id}/patch"));
+
+        // Every decoding field of a JSON submission is a query parameter of an archive upload, checked the same way.
+        var decoded = await Client.PostAsync("/v1/jobs?select=todo&policy=topk&threshold=0.8&entropyBound=1.5&maxSteps=2&blockSize=4&temperature=0&seed=7", Gzip(archive));
+        Assert.Equal(HttpStatusCode.Created, decoded.StatusCode);
+        var badPolicy = await ProblemAssert.Is(await Client.PostAsync("/v1/jobs?select=todo&policy=greedy", Gzip(archive)), (HttpStatusCode)400);
+        Assert.Contains("decoding.policy", badPolicy.GetProperty("detail").GetString());
+        var badThreshold = await ProblemAssert.Is(await Client.PostAsync("/v1/jobs?select=todo&threshold=high", Gzip(archive)), (HttpStatusCode)400);
+        Assert.Contains("threshold must be a number", badThreshold.GetProperty("detail").GetString());
+
+        static ByteArrayContent Gzip(MemoryStream archive)
+        {
+            var body = new ByteArrayContent(archive.ToArray());
+            body.Headers.ContentType = new MediaTypeHeaderValue("application/gzip");
+            return body;
+        }
     }
 
     [Fact]

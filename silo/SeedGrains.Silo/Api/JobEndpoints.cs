@@ -18,7 +18,7 @@ internal static partial class JobEndpoints
     {
         var group = app.MapGroup("/v1/jobs").WithTags("Jobs");
         group.MapPost("", Create).WithName("CreateJob").WithSummary("Start a refactor job")
-            .WithDescription("JSON: `files` (path, text, optional `ranges`), `select` (`todo`, `regex:PATTERN`, `python-body:NAME_PATTERN` or `ranges`), `decoding`, `concurrency`. Or a `.tar.gz` (`application/gzip`) or `.zip` (`application/zip`) body with `?select=`, `?concurrency=`, `?maxSteps=` and `?seed=` (32 MiB compressed, 128 MiB expanded). Files the selection does not match are left out. 201 with the job.")
+            .WithDescription("JSON: `files` (path, text, optional `ranges`), `select` (`todo`, `regex:PATTERN`, `python-body:NAME_PATTERN` or `ranges`), `decoding`, `concurrency`. Or a `.tar.gz` (`application/gzip`) or `.zip` (`application/zip`) body with `?select=`, `?concurrency=` and the `decoding` fields as query parameters (`policy`, `threshold`, `entropyBound`, `maxSteps`, `blockSize`, `temperature`, `seed`) (32 MiB compressed, 128 MiB expanded). Files the selection does not match are left out. 201 with the job.")
             .Accepts<CreateJobBody>("application/json", "application/gzip", "application/zip").Produces<JobView>(StatusCodes.Status201Created)
             .ProducesProblem(400).ProducesProblem(401).ProducesProblem(409).ProducesProblem(413).ProducesProblem(415).ProducesProblem(429).ProducesProblem(503);
         group.MapGet("", List).WithName("ListJobs").WithSummary("List your jobs")
@@ -52,7 +52,7 @@ internal static partial class JobEndpoints
             var select = context.Request.Query["select"].ToString();
             if (select.Length == 0) throw BodyRules.Invalid($"An archive upload needs ?select= ({JobSelectionSyntax.Help}).", "select");
             var files = await JobArchive.Read(context.Request);
-            var decoding = new DecodingRequest(MaxSteps: Number(context.Request, "maxSteps"), Seed: Number(context.Request, "seed"));
+            var decoding = DecodingFromQuery(context.Request);
             request = JobSubmission.Build(files.Select(f => (f.Path, f.Text, (IReadOnlyList<TextRegion>?)null)).ToList(), select, decoding,
                 Number(context.Request, "concurrency"), maxChars);
         }
@@ -124,6 +124,22 @@ internal static partial class JobEndpoints
         }
     }
 
+    /// <summary>The <c>decoding</c> object of a JSON submission, given as query parameters of an archive upload.</summary>
+    private static DecodingRequest DecodingFromQuery(HttpRequest request)
+    {
+        var policy = request.Query["policy"].ToString();
+        return new DecodingBody
+        {
+            Policy = policy.Length == 0 ? null : policy,
+            Threshold = Real(request, "threshold"),
+            EntropyBound = Real(request, "entropyBound"),
+            MaxSteps = Number(request, "maxSteps"),
+            BlockSize = Number(request, "blockSize"),
+            Temperature = Real(request, "temperature"),
+            Seed = Number(request, "seed"),
+        }.ToRequest();
+    }
+
     /// <summary>An optional whole-number query parameter of an archive upload.</summary>
     private static int? Number(HttpRequest request, string name)
     {
@@ -131,6 +147,15 @@ internal static partial class JobEndpoints
         if (text.Length == 0) return null;
         return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value)
             ? value : throw BodyRules.Invalid($"{name} must be a whole number.", name);
+    }
+
+    /// <summary>An optional decimal query parameter of an archive upload (invariant culture: <c>0.9</c>).</summary>
+    private static float? Real(HttpRequest request, string name)
+    {
+        var text = request.Query[name].ToString();
+        if (text.Length == 0) return null;
+        return float.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value) && float.IsFinite(value)
+            ? value : throw BodyRules.Invalid($"{name} must be a number.", name);
     }
 
     private static int SessionListQueryLimit(HttpRequest request)
