@@ -267,8 +267,9 @@ export class Session {
     const previous = this.text;
     this.#history = [];
     this.#emit('resync', { version: data.version });
-    this.#applyUpdate(this.#doc.onSnapshot(data.text, data.version, included), { version: data.version, author: null, snapshot: true }, previous);
+    const update = this.#doc.onSnapshot(data.text, data.version, included);
     this.#setProgress(data);
+    this.#applyUpdate(update, { version: data.version, author: null, snapshot: true }, previous);
     this.#lastEventId = data.version;
     this.#emit('progress', this.#progressEvent());
   }
@@ -282,8 +283,10 @@ export class Session {
       this.#history.push({ version: data.version, ranges });
       if (this.#history.length > HISTORY) this.#history.shift();
     }
-    this.#applyUpdate(update, { version: data.version, author: data.author ?? null, editId: data.editId ?? null }, previous);
+    // The regions in the event are the new version's: set them before the change is told, so that a handler reading
+    // `regions` or `masks` sees them on the new text (the old ones may point past its end).
     if (data.status !== undefined) this.#setProgress(data);
+    this.#applyUpdate(update, { version: data.version, author: data.author ?? null, editId: data.editId ?? null }, previous);
     this.#lastEventId = this.#doc.confirmedVersion;
     if (data.status !== undefined) this.#emit('progress', this.#progressEvent());
   }

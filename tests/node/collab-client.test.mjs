@@ -1,6 +1,8 @@
 // clients/js against a real silo on loopback (the bundled model): two clients type at random while the model fills
 // a region, and everyone ends on the server's text; a client whose event stream drops mid-way resumes with
-// Last-Event-ID and loses or repeats no edit. Typing is driven by the model's own change events (no timers).
+// Last-Event-ID and loses or repeats no edit; one that comes back after its version left the change log resyncs from a
+// snapshot; an edit whose answer is lost is sent again and applied once. Typing is driven by the model's own change
+// events (no timers).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from '../../clients/js/index.js';
@@ -21,10 +23,10 @@ after(async () => {
   await silo?.stop();
 });
 
-async function api(method, path, body) {
-  const response = await fetch(`${silo.baseUrl}${path}`, {
+async function api(method, path, body, target = silo) {
+  const response = await fetch(`${target.baseUrl}${path}`, {
     method,
-    headers: { Authorization: `Bearer ${silo.devKey}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    headers: { Authorization: `Bearer ${target.devKey}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
   const json = await response.json();
@@ -55,12 +57,12 @@ function when(client, condition) {
 }
 
 /** Every client has no pending edit and has applied the server's last version; then the server's state. */
-async function settle(clients, id) {
+async function settle(clients, id, target = silo) {
   await Promise.all(clients.map((c) => when(c, () => c.status !== 'denoising')));
   await Promise.all(clients.map((c) => c.synced()));
-  const server = await api('GET', `/v1/sessions/${id}`);
+  const server = await api('GET', `/v1/sessions/${id}`, undefined, target);
   await Promise.all(clients.map((c) => when(c, () => c.version >= server.version)));
-  return api('GET', `/v1/sessions/${id}`);
+  return api('GET', `/v1/sessions/${id}`, undefined, target);
 }
 
 test('two clients typing at random while the model fills a region end on the server\'s text', { timeout: TIMEOUT }, async () => {
@@ -206,4 +208,103 @@ test('an edit request sent again with the same clientId and editId is applied on
   assert.equal(first.version, 2);
   assert.equal(again.version, 3);
   assert.equal(again.text, '> hello, world');
+});
+
+/** A fetch whose event stream can be cut and then kept from reconnecting until `release()`. */
+function gatedFetch() {
+  const dropping = droppableFetch();
+  let gate = Promise.resolve();
+  let open = () => {};
+  const wrapped = async (url, init = {}) => {
+    if (String(url).includes('/events')) await gate;
+    return dropping(url, init);
+  };
+  wrapped.drop = () => {
+    gate = new Promise((resolve) => { open = resolve; });
+    dropping.drop();
+  };
+  wrapped.release = () => open();
+  return wrapped;
+}
+
+test('a client that comes back after its version left the change log resyncs from a snapshot and keeps its edit', { timeout: TIMEOUT }, async () => {
+  // A silo whose sessions keep only their latest change: any older Last-Event-ID is answered with a snapshot.
+  const small = await startSilo(['--Sessions:ChangeLog:MinVersions=1', '--Sessions:ChangeLog:MinAge=00:00:00', '--Sessions:ChangeLog:MaxEntries=1']);
+  let ann;
+  let bob;
+  try {
+    const { id } = await api('POST', '/v1/sessions', { text: 'first line\n' }, small);
+    const gated = gatedFetch();
+    ann = await connect(small.baseUrl, small.devKey, id, { clientId: 'ann', retryDelayMs: 50 });
+    bob = await connect(small.baseUrl, small.devKey, id, { clientId: 'bob', retryDelayMs: 50, fetch: gated });
+    const resyncs = [];
+    const rollbacks = [];
+    bob.on('resync', (e) => resyncs.push(e.version));
+    for (const client of [ann, bob]) client.on('rollback', (e) => rollbacks.push(...e.editIds));
+
+    // Bob types and his stream is cut at once: his edit's acknowledgement cannot reach him on it.
+    bob.edit({ start: bob.text.length, end: bob.text.length, text: 'bob was here\n' });
+    gated.drop();
+    await when(ann, () => ann.text.includes('bob was here'));
+    // While he is away, Ann changes the text three times: his last version leaves the log.
+    for (const word of ['one', 'two', 'three']) {
+      ann.edit({ start: 0, end: 0, text: `${word} ` });
+      await ann.synced();
+    }
+    gated.release();
+
+    const server = await settle([ann, bob], id, small);
+    assert.ok(resyncs.length >= 1, 'bob did not resync from a snapshot');
+    assert.deepEqual(rollbacks, []);
+    assert.equal(server.text, 'three two one first line\nbob was here\n');
+    for (const client of [ann, bob]) {
+      assert.equal(client.text, server.text, `${client.clientId}'s text`);
+      assert.equal(client.version, server.version);
+      assert.equal(client.pendingCount, 0);
+    }
+  } finally {
+    ann?.close();
+    bob?.close();
+    await small.stop();
+  }
+});
+
+test('an edit whose answer is lost is sent again by the client and applied once', { timeout: TIMEOUT }, async () => {
+  const { id } = await api('POST', '/v1/sessions', { text: 'x = 1\n' });
+  const gated = gatedFetch();
+  let posts = 0;
+  let resent;
+  const secondPost = new Promise((resolve) => { resent = resolve; });
+  // The event stream is held away (so the acknowledgement cannot come that way), and the first POST reaches the
+  // server and is applied, but its answer never reaches the client (a dropped connection).
+  const losing = async (url, init = {}) => {
+    if (!(init.method === 'POST' && String(url).endsWith('/edits'))) return gated(url, init);
+    const response = await fetch(url, init);
+    if (++posts === 1) {
+      await response.arrayBuffer();
+      throw new TypeError('fetch failed (test: the answer was lost)');
+    }
+    resent();
+    return response;
+  };
+  const bob = await connect(silo.baseUrl, silo.devKey, id, { clientId: 'bob', retryDelayMs: 50, fetch: losing });
+  const errors = [];
+  const rollbacks = [];
+  bob.on('error', (e) => errors.push(e.message));
+  bob.on('rollback', (e) => rollbacks.push(...e.editIds));
+  try {
+    gated.drop();
+    bob.edit({ start: 0, end: 0, text: '# sent twice, applied once\n' });
+    await secondPost;
+    gated.release();
+    const server = await settle([bob], id);
+    assert.equal(posts, 2);
+    assert.ok(errors.includes('fetch failed (test: the answer was lost)'), JSON.stringify(errors));
+    assert.deepEqual(rollbacks, []);
+    assert.equal(server.text, '# sent twice, applied once\nx = 1\n');
+    assert.equal(server.version, 2, 'the resent edit made a second version');
+    assert.equal(bob.text, server.text);
+  } finally {
+    bob.close();
+  }
 });
