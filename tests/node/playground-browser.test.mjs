@@ -174,3 +174,35 @@ test('two pages type while a region generates and end with the server\'s text', 
   assert.deepEqual(b.peers, ['Ann']);
   assert.deepEqual(errors, []);
 });
+
+test('Stop cancels a generation: the placeholders go, what the model wrote stays, and the page shows it', { timeout: TIMEOUT }, async () => {
+  const errors = [];
+  const page = await newPage('stopper', errors);
+  await page.goto(`${silo.baseUrl}/`);
+  // A long selection: ~1,000 masks with one step each, so the generation is still running when Stop is clicked.
+  const long = Array.from({ length: 12 }, (_, i) => CODE.replaceAll('mean', `mean${i}`)).join('\n');
+  await page.$eval('#code', (el, text) => { el.value = text; el.dispatchEvent(new Event('input')); }, long);
+  await page.type('#key', silo.devKey);
+  await page.click('#new');
+  await page.waitForFunction(() => document.body.dataset.status === 'idle', POLL);
+  const id = (await page.$eval('#share', (a) => a.href)).split('#session=')[1];
+  await page.select('#policy', 'topk');
+  await page.type('#steps', '1024');
+  await page.focus('#code');
+  await page.evaluate((n) => document.getElementById('code').setSelectionRange(0, n), long.length);
+  await page.click('#regenerate');
+  await page.waitForFunction(() => document.body.dataset.status === 'denoising' && document.querySelectorAll('#backdrop .mask').length > 0, POLL);
+
+  await page.click('#cancel');
+  await page.waitForFunction(() => document.body.dataset.status === 'cancelled' && document.body.dataset.pending === '0', POLL);
+  const server = await serverState(id);
+  await page.waitForFunction((v) => Number(document.body.dataset.version) >= v, POLL, server.version);
+  const shown = await state(page);
+  assert.equal(server.status, 'cancelled');
+  assert.equal(server.masked, 0);
+  assert.equal(shown.masks, 0);
+  assert.equal(shown.text, server.text);
+  assert.ok(!server.text.includes('<|mask|>'));
+  assert.match(shown.statusLine, /cancelled/);
+  assert.deepEqual(errors, []);
+});
