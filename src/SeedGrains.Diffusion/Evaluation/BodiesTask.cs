@@ -26,12 +26,8 @@ public static class BodiesTask
     public static Sample Build(string dataDirectory, ICodeTokenizer tokenizer, int maxFiles, int seed, int bodiesPerFile = 1,
         PythonProcess? python = null, string pattern = "*.py")
     {
-        if (!Directory.Exists(dataDirectory)) throw new DirectoryNotFoundException($"data directory not found: {dataDirectory}");
-        var files = Directory.EnumerateFiles(dataDirectory, pattern, SearchOption.AllDirectories)
-            .OrderBy(f => f, StringComparer.Ordinal).ToArray();
-        if (files.Length == 0) throw new InvalidDataException($"no {pattern} files under {dataDirectory}");
         var rng = new Random(seed);
-        rng.Shuffle(files);
+        var files = DataFiles.Shuffled(dataDirectory, pattern, rng);
         var finder = new PythonFunctions(python);
         var strict = new UTF8Encoding(false, throwOnInvalidBytes: true);
         var cases = new List<InfillCase>();

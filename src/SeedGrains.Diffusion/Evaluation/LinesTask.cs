@@ -15,12 +15,8 @@ public static class LinesTask
 
     public static Sample Build(string dataDirectory, int maxFiles, int seed, int spansPerFile = 1, string pattern = "*.py")
     {
-        if (!Directory.Exists(dataDirectory)) throw new DirectoryNotFoundException($"data directory not found: {dataDirectory}");
-        var files = Directory.EnumerateFiles(dataDirectory, pattern, SearchOption.AllDirectories)
-            .OrderBy(f => f, StringComparer.Ordinal).ToArray();
-        if (files.Length == 0) throw new InvalidDataException($"no {pattern} files under {dataDirectory}");
         var rng = new Random(seed);
-        rng.Shuffle(files);
+        var files = DataFiles.Shuffled(dataDirectory, pattern, rng);
         var strict = new UTF8Encoding(false, throwOnInvalidBytes: true);
         var cases = new List<InfillCase>();
         int used = 0, skipped = 0;
