@@ -97,19 +97,12 @@ internal sealed class CollabClient : IAsyncDisposable
     {
         try
         {
-            using (response)
-            using (var reader = new SseFrameReader(await response.Content.ReadAsStreamAsync(_stop.Token)))
+            await SessionEventStream.Follow(response, ClientId, (frame, e) =>
             {
-                while (await reader.Next(_stop.Token) is { } frame)
-                {
-                    if (frame.Event is not ("snapshot" or "change")) continue;
-                    var e = WireEvent.Parse(frame);
-                    _tally.Frame(frame, e.Change?.IsByModel == true);
-                    lock (_sync) Take(e);
-                    _first.TrySetResult();
-                }
-            }
-            throw new InvalidOperationException($"{ClientId}: the session's event stream ended while it was followed");
+                _tally.Frame(frame, e.Change?.IsByModel == true);
+                lock (_sync) Take(e);
+                _first.TrySetResult();
+            }, _stop.Token);
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {

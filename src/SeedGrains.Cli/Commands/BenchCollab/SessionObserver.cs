@@ -76,19 +76,12 @@ internal sealed class SessionObserver : IAsyncDisposable
     {
         try
         {
-            using (response)
-            using (var reader = new SseFrameReader(await response.Content.ReadAsStreamAsync(_stop.Token)))
+            await SessionEventStream.Follow(response, "observer", (_, e) =>
             {
-                while (await reader.Next(_stop.Token) is { } frame)
-                {
-                    if (frame.Event is not ("snapshot" or "change")) continue;
-                    var e = WireEvent.Parse(frame);
-                    lock (_sync) Take(e);
-                    _first.TrySetResult();
-                    if (e.Status is not null and not "denoising") _onSettled(this);
-                }
-            }
-            throw new InvalidOperationException("the session's event stream ended while it was followed");
+                lock (_sync) Take(e);
+                _first.TrySetResult();
+                if (e.Status is not null and not "denoising") _onSettled(this);
+            }, _stop.Token);
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
