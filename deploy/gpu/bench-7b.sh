@@ -7,7 +7,8 @@
 # 2. `bench service --device cuda` on it at SESSIONS concurrent sessions with a fixed step budget (random weights
 #    write noise: throughput only) + GPU memory (nvidia-smi samples) + the ratio of the measured step to the
 #    weight-streaming bound (model bytes ÷ HBM bandwidth: no forward can be faster);
-# 3. `bench decode --device cuda` on the bundled models for every task in DECODE_TASKS, with today's defaults;
+# 3. `bench decode --device cuda` on the bundled models for every task in DECODE_TASKS, with today's defaults, and
+#    `bench forward` (a decoder step's cost by its width) on each;
 # 4. with the time left (optional, TRAIN=0 skips it): both bundled models trained on from their shipped weights
 #    (`train --init`), compute-matched (the AR run on a time budget, the diffusion model for exactly its steps, same
 #    batch), then step 3 again on them; continued-training.json says whether every held-out exact match and parse
@@ -141,6 +142,15 @@ if [ ! -s "$WORK/bundled/diffusion/model.safetensors" ] || [ ! -s "$WORK/bundled
   exit 1
 fi
 decode "$WORK/bundled" "$R/bundled" bundled
+# One decoder step's cost by its width (docs/benchmarks.md, "Where the time goes"): on the CPU a 33-wide block step
+# costs 2.2x a one-position AR step; on a GPU it should cost about the same, which is what bounds the bodies speedup.
+for m in diffusion ar-baseline; do
+  limit=$(min 60 $(( $(left) - 10 )))
+  [ "$limit" -ge 20 ] || { log "forward $m: skipped, ${limit}s left"; continue; }
+  timeout -k 10 "$limit" $SG bench forward --model "$WORK/bundled/$m" --device "$DEVICE" --json \
+    > "$R/bundled/forward-$m.json" 2> "$L/forward-$m.err"
+  log "forward $m: exit $?: $(head -c 400 "$R/bundled/forward-$m.json")"
+done
 
 # 4. Continued training, compute-matched, only with enough time left.
 [ "$TRAIN" = 1 ] || { log "continued training: off (TRAIN=$TRAIN)"; exit 0; }

@@ -103,17 +103,18 @@ def compare(out_path, before_dir, after_dir, tasks):
 
 
 def summary(out_path, results):
-    """What a reader wants first: the 7B table, the decode results before/after, the shipping decision."""
-    def decodes(folder):
+    """What a reader wants first: the 7B table, the decode results before/after, step cost by width, the shipping decision."""
+    def by_name(folder, prefix):
         found = {}
-        for path in sorted(glob.glob(os.path.join(results, folder, "decode-*.json"))):
-            found[os.path.basename(path)[len("decode-"):-len(".json")]] = load(path)
+        for path in sorted(glob.glob(os.path.join(results, folder, prefix + "*.json"))):
+            found[os.path.basename(path)[len(prefix):-len(".json")]] = load(path)
         return found or None
     save(out_path, {
         "service_7b": (load(os.path.join(results, "service-7b-table.json")) or {}).get("rows"),
         "init_7b": load(os.path.join(results, "init-7b.json")),
-        "decode_bundled": decodes("bundled"),
-        "decode_trained": decodes("trained"),
+        "decode_bundled": by_name("bundled", "decode-"),
+        "forward_bundled": by_name("bundled", "forward-"),
+        "decode_trained": by_name("trained", "decode-"),
         "continued_training": load(os.path.join(results, "continued-training.json")),
     })
 

@@ -74,6 +74,24 @@ public sealed class BenchDecodeCommandTests : IDisposable
         Assert.InRange(root.GetProperty("diffusion_edit_similarity").GetDouble(), 0, 1);
         // A body of 32–256 tokens gets the lines budget rule: at least 32 + 8 masks.
         Assert.True(root.GetProperty("budget_tokens").GetInt32() >= 2 * 40, stdout);
+        // Bodies have their own speed defaults, chosen on the dev set by parse rate (docs/benchmarks.md).
+        Assert.StartsWith("confidence τ=0.5 max_steps=64 block=32 ", root.GetProperty("policy").GetString());
+    }
+
+    [Fact]
+    public async Task OptionsTheUserSetsOverrideTheBodiesDefaultsOneByOne()
+    {
+        var diffusion = TinyModel.Save(Path.Combine(_dir, "diffusion"));
+        var ar = TinyModel.Save(Path.Combine(_dir, "ar"), AttentionMode.Causal, seed: 11);
+        var data = SamplePython.BodiesFolder(_dir, files: 1);
+
+        var (exitCode, stdout, stderr) = await Cli.RunAsync("bench", "decode", "--model", diffusion, "--ar-model", ar, "--data", data,
+            "--task", "bodies", "--max-files", "1", "--seed", "1", "--threads", "1", "--json", "--policy", "topk", "--max-steps", "4");
+
+        Assert.True(exitCode == 0, stderr);
+        using var json = JsonDocument.Parse(stdout.Trim());
+        // The two options given win; the block size not given stays the bodies default.
+        Assert.StartsWith("topk max_steps=4 block=32 ", json.RootElement.GetProperty("policy").GetString());
     }
 
     [Fact]

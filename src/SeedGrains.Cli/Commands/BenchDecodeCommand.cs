@@ -26,7 +26,7 @@ internal static class BenchDecodeCommand
         var json = CliOptions.Json();
         var threads = CliOptions.Threads();
         var dtype = CliOptions.ComputeDtype("auto");
-        var decoding = DecodingOptions.ForSpeed();
+        var decoding = DecodingOptions.ForSpeed().WithTaskDefaults(task, "bodies", DecodingOptions.BodiesForSpeed);
         var command = new Command("decode", "Diffusion vs AR decoding speed and exact match on the same spans.") { model, arModel, data, task, maxFiles, spansPerFile, seed, device, json, threads, dtype };
         decoding.AddTo(command);
         command.SetAction(p =>
