@@ -206,3 +206,46 @@ test('Stop cancels a generation: the placeholders go, what the model wrote stays
   assert.match(shown.statusLine, /cancelled/);
   assert.deepEqual(errors, []);
 });
+
+test('a long line of placeholders wraps: no sideways scrolling, and the backdrop wraps where the text does', { timeout: TIMEOUT }, async () => {
+  const errors = [];
+  const page = await newPage('wrapper', errors);
+  await page.goto(`${silo.baseUrl}/`);
+  // One line of ~300 list items: regenerated, it becomes one run of hundreds of 8-character placeholders.
+  const line = `DATA = [${Array.from({ length: 300 }, (_, i) => i).join(', ')}]`;
+  const text = `${CODE}\n${line}\n`;
+  await page.$eval('#code', (el, t) => { el.value = t; el.dispatchEvent(new Event('input')); }, text);
+  await page.type('#key', silo.devKey);
+  await page.click('#new');
+  await page.waitForFunction(() => document.body.dataset.status === 'idle', POLL);
+  await page.select('#policy', 'topk');
+  await page.type('#steps', '1024');
+  await page.focus('#code');
+  await page.evaluate((from, to) => document.getElementById('code').setSelectionRange(from, to), CODE.length + 1, CODE.length + 1 + line.length);
+  await page.click('#regenerate');
+  await page.waitForFunction(() => document.body.dataset.status === 'denoising' && document.querySelectorAll('#backdrop .mask').length > 0, POLL);
+
+  // Measured in one synchronous call, so no step lands between the two layers' measurements.
+  const layout = await page.evaluate(() => {
+    const code = document.getElementById('code');
+    const backdrop = document.getElementById('backdrop');
+    return {
+      placeholders: code.value.split('<|mask|>').length - 1,
+      textWidth: code.scrollWidth, visibleWidth: code.clientWidth,
+      textHeight: code.scrollHeight, backdropHeight: backdrop.scrollHeight,
+      backdropWidth: backdrop.clientWidth, lineHeight: parseFloat(getComputedStyle(code).lineHeight),
+    };
+  });
+  await page.click('#cancel');
+  await page.waitForFunction(() => document.body.dataset.status === 'cancelled' && document.body.dataset.pending === '0', POLL);
+
+  // Hundreds of placeholders on one line are far wider than the editor...
+  assert.ok(layout.placeholders * 8 * 7 > 3 * layout.visibleWidth, JSON.stringify(layout));
+  // ...yet nothing scrolls sideways,
+  assert.ok(layout.textWidth <= layout.visibleWidth, JSON.stringify(layout));
+  // and both layers are as wide and wrap into as many lines (the backdrop draws one line more, for the textarea's
+  // scrolling past the end).
+  assert.equal(layout.backdropWidth, layout.visibleWidth, JSON.stringify(layout));
+  assert.ok(Math.abs(layout.backdropHeight - layout.lineHeight - layout.textHeight) < 1, JSON.stringify(layout));
+  assert.deepEqual(errors, []);
+});
