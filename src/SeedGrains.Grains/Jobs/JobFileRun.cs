@@ -25,16 +25,12 @@ public static class JobFileRun
         {
             return new JobFileResult(index, JobFileOutcome.Failed, null, 0, ex.Message, time.GetUtcNow());
         }
-        // The most masks seen is what the file's regions cost: all of them when this run created the session.
-        var tokens = (long)last.Masked;
         await foreach (var update in session.Watch(untilSettled: true, cancellationToken).WithCancellation(cancellationToken))
-        {
             last = update.Snapshot;
-            tokens = Math.Max(tokens, last.Masked);
-        }
+        // The session's own count: it includes tokens committed before a failover, which this run may not have seen.
         return last.Status switch
         {
-            SessionStatus.Idle => new JobFileResult(index, JobFileOutcome.Succeeded, last.Text, tokens, null, time.GetUtcNow()),
+            SessionStatus.Idle => new JobFileResult(index, JobFileOutcome.Succeeded, last.Text, last.Generated, null, time.GetUtcNow()),
             SessionStatus.Failed => new JobFileResult(index, JobFileOutcome.Failed, null, 0, last.Error ?? "The model failed on this file.", time.GetUtcNow()),
             _ => null,
         };

@@ -26,6 +26,9 @@ internal sealed class SessionDocument(string session, TimeProvider? time = null,
 
     public string? Error { get; private set; }
 
+    /// <summary>Tokens the model has committed since the document was created (<see cref="SessionSnapshot.Generated"/>).</summary>
+    public long Generated { get; private set; }
+
     /// <summary>The last rendered state; null while there is no session.</summary>
     public SessionSnapshot? Snapshot { get; private set; }
 
@@ -40,16 +43,16 @@ internal sealed class SessionDocument(string session, TimeProvider? time = null,
     public bool IsDenoising => Status == SessionStatus.Denoising;
 
     /// <summary>The state an activation found in storage (no change of its own, so the generation stays).</summary>
-    public void Load(DocumentCanvas canvas, long version, SessionStatus status, string? error)
+    public void Load(DocumentCanvas canvas, long version, SessionStatus status, string? error, long generated)
     {
-        (Canvas, Version, Status, Error) = (canvas, version, status, error);
+        (Canvas, Version, Status, Error, Generated) = (canvas, version, status, error, generated);
         Log = new ChangeLog(version, _time, limits);
     }
 
     /// <summary>A new document (create): its change log starts at <paramref name="version"/>.</summary>
     public void Start(DocumentCanvas canvas, long version, SessionStatus status)
     {
-        (Canvas, Version, Status, Error) = (canvas, version, status, null);
+        (Canvas, Version, Status, Error, Generated) = (canvas, version, status, null, 0);
         Log = new ChangeLog(version, _time, limits);
         Generation++;
         Render();
@@ -82,6 +85,7 @@ internal sealed class SessionDocument(string session, TimeProvider? time = null,
         var change = new TextChange(Version + 1, ChangeAuthors.Model, ranges);
         Log.Append(change);
         Version++;
+        Generated += committed;
         if (Canvas.Masked == 0) Status = SessionStatus.Idle;
         Render();
         return (committed, change);
@@ -107,7 +111,7 @@ internal sealed class SessionDocument(string session, TimeProvider? time = null,
     public SessionSnapshot Render()
     {
         var rendered = Canvas!.Render();
-        Snapshot = new SessionSnapshot(session, Version, Status, rendered.Text, Canvas.Masked, rendered.Regions, Error);
+        Snapshot = new SessionSnapshot(session, Version, Status, rendered.Text, Canvas.Masked, rendered.Regions, Error, Generated);
         return Snapshot;
     }
 }

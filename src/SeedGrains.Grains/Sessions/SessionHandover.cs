@@ -30,13 +30,13 @@ internal sealed class SessionHandover(
         if (canvas.Masked == 0)
         {
             canvas.ReleaseTokenCaches();
-            document.Load(canvas, saved.Version, saved.Status, saved.Error);
+            document.Load(canvas, saved.Version, saved.Status, saved.Error, saved.GeneratedTokens);
             document.Render();
             return false;
         }
         // Steps after the last write may have shown versions up to Version + masks (each step commits ≥ 1 token).
         // Skip past them and record the jump, so no version number is ever reused for different text.
-        document.Load(canvas, saved.Version + canvas.Masked + 1, SessionStatus.Denoising, saved.Error);
+        document.Load(canvas, saved.Version + canvas.Masked + 1, SessionStatus.Denoising, saved.Error, saved.GeneratedTokens);
         reminder.MayHold = true; // persisted "denoising" ⇒ the reminder was registered first
         await checkpointer.Write(writer.Capture());
         try { await slot.Acquire(); }

@@ -36,4 +36,7 @@ public sealed class SessionState
 
     /// <summary>Per region, the steps spent on it as of <see cref="RegionTokens"/> (its step budget and seed go on from there).</summary>
     [Id(12)] public List<int>? RegionSteps { get; set; }
+
+    /// <summary>Tokens the model committed in this document as of this state (<see cref="SessionSnapshot.Generated"/>).</summary>
+    [Id(13)] public long GeneratedTokens { get; set; }
 }

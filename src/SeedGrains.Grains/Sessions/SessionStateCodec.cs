@@ -18,7 +18,7 @@ internal sealed class SessionStateCodec(ICodeTokenizer tokenizer, SpecialTokenId
     public DocumentCanvas Create(string text, IReadOnlyList<TextRegion> regions, RegionDecoding decoding) =>
         DocumentCanvas.Create(text, regions, tokenizer, specials, options, decoding);
 
-    public SessionState Capture(DocumentCanvas canvas, long version, SessionStatus status, string? error,
+    public SessionState Capture(DocumentCanvas canvas, long version, SessionStatus status, string? error, long generated,
         SessionPriority priority, bool transient, bool suspended)
     {
         var (fixedTexts, budgets, regionTokens) = canvas.ToPersisted();
@@ -38,6 +38,8 @@ internal sealed class SessionStateCodec(ICodeTokenizer tokenizer, SpecialTokenId
             Suspended = suspended,
             RegionDecodings = decodings.Count > 0 ? decodings : null,
             RegionSteps = regionTokens.Count > 0 ? steps : null,
+            // Written with the region tokens it counts: a resume from this state generates only what is still masked.
+            GeneratedTokens = generated,
         };
     }
 

@@ -64,7 +64,8 @@ internal sealed class SessionWriter(
         try
         {
             if (status == SessionStatus.Denoising) await reminder.Ensure();
-            await checkpointer.Write(Capture(canvas, version, status, error: null));
+            // A new document (no changes) starts its count again; an edit keeps the document's.
+            await checkpointer.Write(Capture(canvas, version, status, error: null, changes is null ? 0 : document.Generated));
         }
         catch
         {
@@ -116,7 +117,7 @@ internal sealed class SessionWriter(
         var stopped = document.Canvas!.WithoutMasks();
         // The model's regions stop: the dropped masks are the model's change, which no person's edit conflicts with.
         var change = new TextChange(document.Version + 1, ChangeAuthors.Model, stopped.Ranges);
-        await checkpointer.WriteSettled(Capture(stopped.Canvas, change.Version, status, error), bestEffort: status == SessionStatus.Failed);
+        await checkpointer.WriteSettled(Capture(stopped.Canvas, change.Version, status, error, document.Generated), bestEffort: status == SessionStatus.Failed);
         document.Replace(stopped.Canvas, status, error, [change]);
         stopLoop();
         Publish(SessionUpdateKind.Status, [change]);
@@ -157,10 +158,10 @@ internal sealed class SessionWriter(
     public Task<bool> WriteSettled() => checkpointer.WriteSettled(Capture());
 
     /// <summary>The document as it is now, as stored.</summary>
-    public SessionState Capture() => Capture(document.Canvas!, document.Version, document.Status, document.Error);
+    public SessionState Capture() => Capture(document.Canvas!, document.Version, document.Status, document.Error, document.Generated);
 
-    public SessionState Capture(DocumentCanvas canvas, long version, SessionStatus status, string? error) =>
-        codec().Capture(canvas, version, status, error, flags.Priority, flags.Transient, flags.Suspended);
+    public SessionState Capture(DocumentCanvas canvas, long version, SessionStatus status, string? error, long generated) =>
+        codec().Capture(canvas, version, status, error, generated, flags.Priority, flags.Transient, flags.Suspended);
 
     /// <summary>Tells the watchers and returns the snapshot they were told of.</summary>
     public SessionSnapshot Publish(SessionUpdateKind kind, IReadOnlyList<TextChange> changes)

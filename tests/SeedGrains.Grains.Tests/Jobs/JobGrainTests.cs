@@ -3,6 +3,8 @@ using SeedGrains.Abstractions.Errors;
 using SeedGrains.Abstractions.Jobs;
 using SeedGrains.Abstractions.Sessions;
 using SeedGrains.Abstractions.Tenants;
+using SeedGrains.Grains.Jobs;
+using SeedGrains.Tests.Fakes;
 using static SeedGrains.Grains.Tests.SessionWatching;
 
 namespace SeedGrains.Grains.Tests.Jobs;
@@ -114,6 +116,34 @@ public sealed class JobGrainTests
         var after = await job.Get();
         Assert.Equal((JobStatus.Cancelled, 0), (after.Status, after.FilesDone));
         await Assert.ThrowsAsync<JobStateException>(() => job.Resume());
+    }
+
+    [Fact]
+    public async Task A_file_run_that_finds_its_session_part_done_counts_the_tokens_generated_before_it_came()
+    {
+        // A run before a failover created the file's session; three steps committed, and the activation went while the
+        // fourth was at the model. A job that comes back re-attaches (JobFileRun finds the session) and sees only what
+        // is left: the count must come from the session, not from the masks the new run sees.
+        var stepper = new FakeStepper();
+        await using var cluster = await TestCluster.Start(stepper);
+        var file = new JobFile("pkg/long.py", "x = []\n", [new TextRegion(5, 5, MaxTokens: 40)]);
+        var session = cluster.Session(Tenant, "part-done");
+        stepper.BeforeStep = _ => { if (stepper.Calls == 4) stepper.Gate.Reset(); };
+        var created = await session.Create(new CreateSessionRequest(file.Text, file.Regions, SessionPriority.Bulk));
+        await stepper.WhenCalls(4).WaitAsync(TimeSpan.FromSeconds(120));
+        stepper.BeforeStep = null;
+        var deactivating = cluster.Cluster.DeactivateAsync(session);
+        stepper.Gate.Set();
+        await deactivating;
+        Assert.True((await session.Get()).Masked < created.Masked, "steps committed before the deactivation");
+
+        var record = new JobRecord(Tenant, "j", JobStatus.Running, 1, 1, 1, null, 100_000, DateTimeOffset.UnixEpoch);
+        var result = await JobFileRun.Run(session, 0, file, record, TimeProvider.System);
+
+        Assert.Equal(JobFileOutcome.Succeeded, result!.Outcome);
+        Assert.Equal("x = [" + FakeLetters(5, created.Masked) + "]\n", result.NewText);
+        // The fake model writes one letter per mask, so every mask is one generated token.
+        Assert.Equal(created.Masked, result.Tokens);
     }
 
     [Fact]

@@ -83,7 +83,7 @@ public sealed class DocumentCanvasDecodingTests
         var canvas = codec.Create("abXcd", [new TextRegion(2, 3, MaxTokens: 10)], Blocks with { Seed = 42, Temperature = 0.7f });
         canvas.Apply(canvas.BuildWindow(64), [Commit(2, 'e')]);
 
-        var saved = codec.Capture(canvas, 2, SessionStatus.Denoising, null, SessionPriority.Interactive, transient: false, suspended: false);
+        var saved = codec.Capture(canvas, 2, SessionStatus.Denoising, null, 0, SessionPriority.Interactive, transient: false, suspended: false);
         var restored = codec.Restore(saved).BuildWindow(64);
 
         Assert.Equal(Blocks with { Seed = 42, Temperature = 0.7f }, restored.Decoding);
@@ -95,7 +95,7 @@ public sealed class DocumentCanvasDecodingTests
     public void A_state_without_decodings_restores_with_the_configured_defaults()
     {
         var codec = new SessionStateCodec(new CharTokenizer(), Specials, "tiny", Options, NullLogger.Instance, "t/s");
-        var saved = codec.Capture(codec.Create("abXcd", [new TextRegion(2, 3)], Blocks), 1, SessionStatus.Denoising, null,
+        var saved = codec.Capture(codec.Create("abXcd", [new TextRegion(2, 3)], Blocks), 1, SessionStatus.Denoising, null, 0,
             SessionPriority.Interactive, transient: false, suspended: false);
         saved.RegionDecodings = null; // written before decodings were persisted
         saved.RegionSteps = null;

@@ -50,15 +50,20 @@ public sealed class SessionDocumentTests
         document.CommitStep(document.Canvas.BuildWindow(16), [new StepCommit(2, CharTokenizer.IdOf('c'), 1f)]);
         Assert.Equal((3L, SessionStatus.Idle), (document.Version, document.Status));
         Assert.Equal("abc", document.Render().Text);
+        Assert.Equal(2, document.Snapshot!.Generated); // one per committed token; the broken step counted none
+
+        document.Start(Canvas("d", new TextRegion(1, 1, MaxTokens: 1)), 4, SessionStatus.Denoising);
+        Assert.Equal(0, document.Render().Generated); // a new document counts from zero
     }
 
     [Fact]
     public void A_loaded_state_is_not_a_change_and_a_cleared_one_is_gone()
     {
         var document = new SessionDocument("s");
-        document.Load(Canvas("x"), 7, SessionStatus.Idle, "earlier failure");
+        document.Load(Canvas("x"), 7, SessionStatus.Idle, "earlier failure", generated: 12);
         Assert.Equal(0, document.Generation);
         Assert.Equal("earlier failure", document.Render().Error);
+        Assert.Equal(12, document.Snapshot!.Generated); // the stored count goes on
 
         document.Purging();
         Assert.Equal(SessionStatus.None, document.Status);
