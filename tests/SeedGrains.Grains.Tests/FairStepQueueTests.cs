@@ -104,6 +104,51 @@ public sealed class FairStepQueueTests
         Assert.Equal(3, queue.Count);
     }
 
+    [Fact]
+    public void After_its_pass_overs_a_waiting_bulk_row_goes_first_while_interactive_work_never_lets_up()
+    {
+        var queue = new FairStepQueue();
+        for (var i = 0; i < 2; i++) queue.Add(Row("job", weight: 1, SessionPriority.Bulk));
+        var cpu = new BulkBatching(MaxRows: 1, BesideInteractive: false, MaxPassOvers: 3);
+
+        var served = new List<string>();
+        for (var round = 0; round < 8; round++)
+        {
+            queue.Add(Row("editor", weight: 1)); // a new interactive row before every batch
+            served.Add(string.Join("+", queue.TakeBatch(8, cpu).Select(p => p.Call.Tenant)));
+        }
+
+        // Three batches pass the job over, the fourth is its row alone (CPU rules), and the count starts again.
+        Assert.Equal(["editor", "editor", "editor", "job", "editor+editor", "editor", "editor", "job"], served);
+    }
+
+    [Fact]
+    public void A_due_bulk_row_takes_its_place_before_interactive_rows_in_a_full_batch()
+    {
+        var queue = new FairStepQueue();
+        for (var i = 0; i < 3; i++) queue.Add(Row("job", weight: 1, SessionPriority.Bulk));
+        var gpu = new BulkBatching(MaxRows: 1, BesideInteractive: true, MaxPassOvers: 1);
+        for (var i = 0; i < 4; i++) queue.Add(Row("editor", weight: 1));
+
+        Assert.Equal(["editor", "editor"], queue.TakeBatch(2, gpu).Select(p => p.Call.Tenant)); // full: the job waits
+        Assert.Equal(["job", "editor"], queue.TakeBatch(2, gpu).Select(p => p.Call.Tenant)); // due: it goes first
+    }
+
+    [Fact]
+    public void No_pass_over_limit_is_strict_priority()
+    {
+        var queue = new FairStepQueue();
+        queue.Add(Row("job", weight: 1, SessionPriority.Bulk));
+        var strict = new BulkBatching(MaxRows: 1, BesideInteractive: false, MaxPassOvers: 0);
+
+        for (var round = 0; round < 20; round++)
+        {
+            queue.Add(Row("editor", weight: 1));
+            Assert.Equal(["editor"], queue.TakeBatch(8, strict).Select(p => p.Call.Tenant));
+        }
+        Assert.Equal(["job"], queue.TakeBatch(8, strict).Select(p => p.Call.Tenant)); // only once nothing interactive waits
+    }
+
     [Theory]
     [InlineData("cpu", 0, null, 1, false)]        // auto on the CPU: one bulk row per batch, never beside interactive rows
     [InlineData("cuda:0", 0, null, 8, true)]      // auto on a GPU: no limit beyond the batch size
@@ -113,7 +158,7 @@ public sealed class FairStepQueueTests
     {
         var options = new BatchingOptions { MaxBatchSize = 8, MaxBulkBatchSize = maxBulk, BulkBesideInteractive = beside };
 
-        Assert.Equal(new BulkBatching(expectedRows, expectedBeside), options.BulkBatchingFor(device));
+        Assert.Equal(new BulkBatching(expectedRows, expectedBeside, MaxPassOvers: 8), options.BulkBatchingFor(device));
     }
 
     private static PendingStep Row(string tenant, int weight, SessionPriority priority = SessionPriority.Interactive) =>

@@ -30,6 +30,13 @@ public sealed class BatchingOptions
     /// </summary>
     public bool? BulkBesideInteractive { get; set; }
 
+    /// <summary>
+    /// Most batches in a row that may leave waiting bulk rows behind; the next batch then serves bulk rows first (within
+    /// the rules above). Without it, interactive sessions that keep the model busy would stop a refactor job for as long
+    /// as they last. 0 = strict priority (bulk rows only when no interactive row waits).
+    /// </summary>
+    public int MaxBulkPassOvers { get; set; } = 8;
+
     /// <summary>Rows admitted but not yet batched, over all tenants; beyond it callers get a busy error at once.</summary>
     public int QueueCapacity { get; set; } = 256;
 
@@ -43,13 +50,14 @@ public sealed class BatchingOptions
     {
         var onCpu = device.StartsWith("cpu", StringComparison.OrdinalIgnoreCase);
         var maxRows = MaxBulkBatchSize > 0 ? Math.Min(MaxBulkBatchSize, MaxBatchSize) : onCpu ? 1 : MaxBatchSize;
-        return new BulkBatching(maxRows, BulkBesideInteractive ?? !onCpu);
+        return new BulkBatching(maxRows, BulkBesideInteractive ?? !onCpu, MaxBulkPassOvers);
     }
 
     internal void Validate()
     {
         if (MaxBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(MaxBatchSize), MaxBatchSize, "Batching:MaxBatchSize must be ≥ 1.");
         if (MaxBulkBatchSize < 0) throw new ArgumentOutOfRangeException(nameof(MaxBulkBatchSize), MaxBulkBatchSize, "Batching:MaxBulkBatchSize must be ≥ 0 (0 = auto).");
+        if (MaxBulkPassOvers < 0) throw new ArgumentOutOfRangeException(nameof(MaxBulkPassOvers), MaxBulkPassOvers, "Batching:MaxBulkPassOvers must be ≥ 0 (0 = strict priority).");
         if (QueueCapacity < 1) throw new ArgumentOutOfRangeException(nameof(QueueCapacity), QueueCapacity, "Batching:QueueCapacity must be ≥ 1.");
         if (MaxBatchWaitMs < 0) throw new ArgumentOutOfRangeException(nameof(MaxBatchWaitMs), MaxBatchWaitMs, "Batching:MaxBatchWaitMs must be ≥ 0.");
         if (ReturnWaitMs < 0) throw new ArgumentOutOfRangeException(nameof(ReturnWaitMs), ReturnWaitMs, "Batching:ReturnWaitMs must be ≥ 0.");

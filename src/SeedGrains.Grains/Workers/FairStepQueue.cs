@@ -6,13 +6,17 @@ namespace SeedGrains.Grains.Workers;
 /// The compute loop's backlog: per priority class, one FIFO per tenant, served by weighted round-robin — on its turn a
 /// tenant of weight w gives up to w rows (its <see cref="Abstractions.Workers.StepCall.Weight"/>, default 1), so a tenant
 /// with a deep backlog gets its share and no more. A turn cut short by a full batch goes on in the next batch, so the
-/// shares hold across batches too. Interactive rows fill a batch before bulk rows; how many bulk rows a batch may carry,
-/// and whether beside interactive ones, is the device's <see cref="BulkBatching"/>. Used only by the compute thread (not
-/// thread-safe).
+/// shares hold across batches too. Interactive rows fill a batch before bulk rows — except that after
+/// <see cref="BulkBatching.MaxPassOvers"/> batches in a row left bulk rows waiting, the next batch serves them first, so
+/// a job keeps a share while interactive sessions keep the model busy. How many bulk rows a batch may carry, and whether
+/// beside interactive ones, is the device's <see cref="BulkBatching"/>. Used only by the compute thread (not thread-safe).
 /// </summary>
 internal sealed class FairStepQueue
 {
     private readonly Lane[] _lanes = [new Lane(), new Lane()];
+
+    // Batches in a row that left bulk rows waiting.
+    private int _bulkPassedOver;
 
     public int Count { get; private set; }
 
@@ -31,9 +35,19 @@ internal sealed class FairStepQueue
         var rules = bulk ?? BulkBatching.Unlimited;
         var batch = new List<PendingStep>(Math.Min(max, Count));
         int? bucket = null;
-        _lanes[0].Take(batch, max, ref bucket);
-        if (batch.Count == 0 || rules.BesideInteractive)
-            _lanes[1].Take(batch, (int)Math.Min(max, (long)batch.Count + rules.MaxRows), ref bucket);
+        if (rules.MaxPassOvers > 0 && _bulkPassedOver >= rules.MaxPassOvers && _lanes[1].Count > 0)
+        {
+            _lanes[1].Take(batch, Math.Min(max, rules.MaxRows), ref bucket);
+            if (rules.BesideInteractive) _lanes[0].Take(batch, max, ref bucket);
+        }
+        else
+        {
+            _lanes[0].Take(batch, max, ref bucket);
+            if (batch.Count == 0 || rules.BesideInteractive)
+                _lanes[1].Take(batch, (int)Math.Min(max, (long)batch.Count + rules.MaxRows), ref bucket);
+        }
+        var tookBulk = batch.Exists(step => step.Call.Priority == SessionPriority.Bulk);
+        _bulkPassedOver = _lanes[1].Count > 0 && !tookBulk ? _bulkPassedOver + 1 : 0;
         Count -= batch.Count;
         return batch;
     }
