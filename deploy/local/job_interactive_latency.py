@@ -44,7 +44,7 @@ def interactive(silo, text, start, end, steps):
     return time.perf_counter() - began
 
 
-def job_files(count):
+def job_files(count, max_chars):
     files = []
     for dirpath, dirs, names in os.walk(STDLIB):
         dirs[:] = sorted(d for d in dirs if d not in ("test", "tests", "idlelib", "lib2to3", "site-packages", "dist-packages", "__pycache__", "tkinter", "turtledemo", "ensurepip"))
@@ -57,7 +57,7 @@ def job_files(count):
             except (UnicodeDecodeError, OSError):
                 continue
             m = re.search(r"(?m)^([ \t]+return \S[^\n#]*)$", text)
-            if m and len(text) < 150_000:
+            if m and len(text) < max_chars:
                 files.append({"path": os.path.relpath(path, STDLIB), "text": text[:m.end()] + "  # TODO(rewrite)" + text[m.end():]})
     return files
 
@@ -69,7 +69,7 @@ def summary(times):
 
 def job_alone(silo, options):
     """The job's own speed with nothing else running: files and tokens per second until --job-alone-files are done."""
-    job = post(silo, "/v1/jobs", {"files": job_files(options.files), "select": "todo", "concurrency": options.concurrency,
+    job = post(silo, "/v1/jobs", {"files": job_files(options.files, options.max_file_chars), "select": "todo", "concurrency": options.concurrency,
                                   "decoding": {"maxSteps": options.max_steps}})
     while json.loads(get(silo, f"/v1/jobs/{job['id']}"))["inFlight"] < options.concurrency:
         time.sleep(0.2)
@@ -93,6 +93,7 @@ def main():
     parser.add_argument("--max-steps", type=int, default=4)
     parser.add_argument("--log", default="/tmp/job-latency-silo.log")
     parser.add_argument("--job-alone-files", type=int, default=0, help="only measure the job's own speed over this many files (no interactive sessions)")
+    parser.add_argument("--max-file-chars", type=int, default=150_000, help="only job files shorter than this")
     parser.add_argument("--silo-arg", action="append", default=[], help="extra silo setting, e.g. --silo-arg=--Batching:MaxBatchSize=2")
     options = parser.parse_args()
     text = open(os.path.join(STDLIB, "bisect.py"), encoding="utf-8").read()
@@ -104,7 +105,7 @@ def main():
             return job_alone(silo, options)
         interactive(silo, text, start, end, options.max_steps)  # warm-up: model and caches
         alone = [interactive(silo, text, start, end, options.max_steps) for _ in range(options.samples)]
-        job = post(silo, "/v1/jobs", {"files": job_files(options.files), "select": "todo", "concurrency": options.concurrency,
+        job = post(silo, "/v1/jobs", {"files": job_files(options.files, options.max_file_chars), "select": "todo", "concurrency": options.concurrency,
                                       "decoding": {"maxSteps": options.max_steps}})
         while json.loads(get(silo, f"/v1/jobs/{job['id']}"))["inFlight"] < options.concurrency:
             time.sleep(0.2)
