@@ -4,11 +4,14 @@ namespace SeedGrains.Silo.Hosting;
 
 /// <summary>
 /// Configuration section <c>Memory</c>: how glibc's allocator treats libtorch's memory. Every denoising step allocates
-/// and frees activation tensors of a few to tens of MB. glibc raises its mmap threshold after such blocks are freed,
-/// so later ones come from the heap arenas and stay in the process when freed: 50 long sessions left the silo at
-/// 1.1 GB (and it stayed there). A fixed threshold makes large blocks mmapped again — returned to the system the moment
-/// they are freed — and fewer arenas fragment less; the same load then peaks near 0.78 GB and comes back
-/// (docs/operations.md, "Memory"). Applied once at start, before the model loads. 0 leaves glibc's default.
+/// and frees activation tensors of a few to tens of MB. Left to itself, glibc raises its mmap threshold after such
+/// blocks are freed, so later ones come from the heap arenas and stay in the process when freed: 50 long sessions left
+/// the silo at 1.1 GB (and it stayed there). Mapping every block above 128 KB instead (the fix of 2026-12-06) returned
+/// memory at once but made a step pay page faults on fresh memory for all its activations: a full forward took ~0.65 s
+/// instead of ~0.2 s. So now: a fixed 32 MB threshold (blocks below it are reused from the arenas, fast), at most two
+/// arenas (less fragmentation), and a trim of the free heap memory every <c>Memory:TrimIntervalSeconds</c>
+/// (<see cref="NativeMemoryTrimmer"/>). Applied once at start, before the model loads; 0 leaves glibc's default
+/// (docs/operations.md, "Memory").
 /// </summary>
 internal static class NativeMemoryTuning
 {
@@ -20,7 +23,7 @@ internal static class NativeMemoryTuning
 
     public static void Apply(IConfiguration configuration)
     {
-        var threshold = Read(configuration, "MallocMmapThresholdBytes", 128 * 1024, MaxMmapThreshold);
+        var threshold = Read(configuration, "MallocMmapThresholdBytes", MaxMmapThreshold, MaxMmapThreshold);
         var arenas = Read(configuration, "MallocArenaMax", 2, 1024);
         if (!OperatingSystem.IsLinux()) return;
         try
@@ -34,6 +37,26 @@ internal static class NativeMemoryTuning
         }
     }
 
+    /// <summary>How often to trim (<c>Memory:TrimIntervalSeconds</c>, default 10); null = never (0, or not glibc).</summary>
+    public static TimeSpan? TrimInterval(IConfiguration configuration)
+    {
+        var seconds = Read(configuration, "TrimIntervalSeconds", 10, 3600);
+        return seconds > 0 && OperatingSystem.IsLinux() ? TimeSpan.FromSeconds(seconds) : null;
+    }
+
+    /// <summary>Returns the allocator's free memory to the system (glibc's malloc_trim); nothing elsewhere.</summary>
+    public static void Trim()
+    {
+        try
+        {
+            _ = MallocTrim(0);
+        }
+        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // Not glibc: nothing to trim.
+        }
+    }
+
     private static int Read(IConfiguration configuration, string name, int fallback, int max)
     {
         var key = $"{Section}:{name}";
@@ -43,6 +66,9 @@ internal static class NativeMemoryTuning
             ? value
             : throw new HostConfigurationException($"{key} = '{text}' must be a whole number from 0 to {max} (0 = glibc's default).");
     }
+
+    [DllImport("libc", EntryPoint = "malloc_trim")]
+    private static extern int MallocTrim(nuint pad);
 
     [DllImport("libc", EntryPoint = "mallopt")]
     private static extern int MallOpt(int option, int value);

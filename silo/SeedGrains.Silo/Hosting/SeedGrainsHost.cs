@@ -72,6 +72,9 @@ public static class SeedGrainsHost
         ModelWiring.AddModelRuntime(builder.Services, configuration);
         ModelWiring.EnsureWired(builder.Services, configuration);
         builder.Services.AddHostedService<DevTenantSeeder>();
+        if (NativeMemoryTuning.TrimInterval(configuration) is { } trimEvery)
+            builder.Services.AddHostedService(services => new NativeMemoryTrimmer(
+                services.GetService<TimeProvider>() ?? TimeProvider.System, trimEvery, NativeMemoryTuning.Trim));
 
         var app = builder.Build();
         app.UseSeedGrainsHttp();
