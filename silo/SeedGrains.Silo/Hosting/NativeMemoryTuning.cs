@@ -40,7 +40,7 @@ internal static class NativeMemoryTuning
     /// <summary>How often to trim (<c>Memory:TrimIntervalSeconds</c>, default 10); null = never (0, or not glibc).</summary>
     public static TimeSpan? TrimInterval(IConfiguration configuration)
     {
-        var seconds = Read(configuration, "TrimIntervalSeconds", 10, 3600);
+        var seconds = Read(configuration, "TrimIntervalSeconds", 10, 3600, zeroMeans: "no trim");
         return seconds > 0 && OperatingSystem.IsLinux() ? TimeSpan.FromSeconds(seconds) : null;
     }
 
@@ -57,14 +57,14 @@ internal static class NativeMemoryTuning
         }
     }
 
-    private static int Read(IConfiguration configuration, string name, int fallback, int max)
+    private static int Read(IConfiguration configuration, string name, int fallback, int max, string zeroMeans = "glibc's default")
     {
         var key = $"{Section}:{name}";
         var text = configuration[key];
         if (string.IsNullOrWhiteSpace(text)) return fallback;
         return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value <= max
             ? value
-            : throw new HostConfigurationException($"{key} = '{text}' must be a whole number from 0 to {max} (0 = glibc's default).");
+            : throw new HostConfigurationException($"{key} = '{text}' must be a whole number from 0 to {max} (0 = {zeroMeans}).");
     }
 
     [DllImport("libc", EntryPoint = "malloc_trim")]
